@@ -207,7 +207,9 @@ s_fail_key(ctx_t *ctx, const pacta_yaml_node_t *parent, const char *key, const c
     char parent_path[PACTA_YAML_PATH_SIZE];
     char path[PACTA_YAML_PATH_SIZE];
     pacta_yaml_node_path(parent, parent_path, sizeof parent_path);
-    snprintf(path, sizeof path, "%s%s%s", parent_path, *parent_path ? "." : "", key);
+    //  A path longer than the buffer is cut, never overflowed: still a useful prefix.
+    if (snprintf(path, sizeof path, "%s%s%s", parent_path, *parent_path ? "." : "", key) >= (int) sizeof path)
+        path[sizeof path - 1] = '\0';
     va_list args;
     va_start(args, fmt);
     s_vreport(ctx, s_report_line(parent), path, fmt, args);

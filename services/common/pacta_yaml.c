@@ -238,7 +238,9 @@ s_on_scalar(builder_t *b, const yaml_event_t *event)
             const pacta_yaml_node_t *sibling = map->children[i];
             if (strlen(sibling->key) == len && memcmp(sibling->key, value, len) == 0) {
                 char key_path[PACTA_YAML_PATH_SIZE];
-                snprintf(key_path, sizeof key_path, "%s%s%s", path, *path ? "." : "", value);
+                if (snprintf(key_path, sizeof key_path, "%s%s%s", path, *path ? "." : "", value)
+                    >= (int) sizeof key_path)
+                    key_path[sizeof key_path - 1] = '\0'; /* cut, never overflowed */
                 s_error(b->err, b->err_size, b->name, line, key_path,
                         "duplicate key (first defined at line %d)", sibling->key_line);
                 return -1;
