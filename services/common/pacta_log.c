@@ -285,8 +285,10 @@ s_format_timestamp(char *out, size_t size)
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &now);
     gmtime_r(&now.tv_sec, &tm);
-    snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000L);
+    char seconds[24];
+    strftime(seconds, sizeof seconds, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (snprintf(out, size, "%s.%03ldZ", seconds, now.tv_nsec / 1000000L) >= (int) size)
+        out[size - 1] = '\0'; /* callers pass 32 bytes: never cut in practice */
 }
 
 /* The one place a line is assembled. Fields come either from a va_list of
