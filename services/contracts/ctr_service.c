@@ -5,12 +5,9 @@
     renewals, notices (postmark and presumed receipt), early termination,
     termination for cause or provider default, force majeure and terms changes.
 
-    Design decision: the list of consumed message types below is the one
-    source of truth for what this service subscribes to on the bus; the test
-    suite checks it against the consumer column of docs/messages.md and
-    against the compiled schema, so the documentation, the routing table and
-    the code cannot drift apart. The event handlers themselves live with the
-    rules they apply.
+    s_consumes is this service's subscription list (see docs/design.md,
+    "Subscriptions"); tests/services/test_consumes.c holds it to the schema
+    and to docs/messages.md.
     =========================================================================
 */
 #include "ctr_service.h"

@@ -5,12 +5,9 @@
     expiry as events and timers arrive; in propose mode it records pending
     decisions an operator approves or rejects; every decision is explained.
 
-    Design decision: the list of consumed message types below is the one
-    source of truth for what this service subscribes to on the bus; the test
-    suite checks it against the consumer column of docs/messages.md and
-    against the compiled schema, so the documentation, the routing table and
-    the code cannot drift apart. The event handlers themselves live with the
-    rules they apply.
+    s_consumes is this service's subscription list (see docs/design.md,
+    "Subscriptions"); tests/services/test_consumes.c holds it to the schema
+    and to docs/messages.md.
     =========================================================================
 */
 #include "enf_service.h"

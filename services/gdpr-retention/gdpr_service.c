@@ -5,12 +5,9 @@
     its retention period ends (CC-12, SG-11, L-5) and serves data-subject
     requests within the L-4 deadline.
 
-    Design decision: the list of consumed message types below is the one
-    source of truth for what this service subscribes to on the bus; the test
-    suite checks it against the consumer column of docs/messages.md and
-    against the compiled schema, so the documentation, the routing table and
-    the code cannot drift apart. The event handlers themselves live with the
-    rules they apply.
+    s_consumes is this service's subscription list (see docs/design.md,
+    "Subscriptions"); tests/services/test_consumes.c holds it to the schema
+    and to docs/messages.md.
     =========================================================================
 */
 #include "gdpr_service.h"
