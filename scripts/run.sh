@@ -94,7 +94,7 @@ echo "== CapConnect §3 on the calendar: invoice of 2025-02-01, payable within 7
 "$pactactl" dates --tenant capconnect --invoice-issued 2025-02-01
 
 echo
-echo "== Sg Event §4(2): recurring contract, registered letter posted Thu 2025-04-24"
+echo "== A registered letter to Sg Event posted Thu 2025-04-24 (notices count from its presumed receipt)"
 "$pactactl" dates --tenant sgevent --letter-posted 2025-04-24
 
 echo
