@@ -870,13 +870,13 @@ s_check_bracket(ctx_t *ctx, const pacta_yaml_node_t *node, void *base)
    indemnity never falls when the amount grows (each bracket starts at or
    above where the previous one ends). */
 static int
-s_check_brackets(ctx_t *ctx, const pacta_yaml_node_t *list, pacta_late_payment_terms_t *terms)
+s_check_brackets(ctx_t *ctx, const pacta_yaml_node_t *list, const pacta_indemnity_bracket_t *brackets,
+                 size_t count)
 {
     char a[PACTA_MONEY_STR_LEN], b[PACTA_MONEY_STR_LEN];
-    size_t count = terms->flat_indemnity_bracket_count;
     pacta_cents_t lower = 0;
     for (size_t i = 0; i < count; i++) {
-        const pacta_indemnity_bracket_t *bracket = &terms->flat_indemnity_brackets[i];
+        const pacta_indemnity_bracket_t *bracket = &brackets[i];
         const pacta_yaml_node_t *item = pacta_yaml_node_child(list, i);
         bool last = i + 1 == count;
         if (bracket->open_ended && !last)
@@ -893,8 +893,8 @@ s_check_brackets(ctx_t *ctx, const pacta_yaml_node_t *list, pacta_late_payment_t
                           s_money_text(lower, a, sizeof a));
         if (i > 0) {
             /* End value of the previous bracket, exactly, times 10000. */
-            const pacta_indemnity_bracket_t *previous = &terms->flat_indemnity_brackets[i - 1];
-            pacta_cents_t previous_lower = i > 1 ? terms->flat_indemnity_brackets[i - 2].up_to : 0;
+            const pacta_indemnity_bracket_t *previous = &brackets[i - 1];
+            pacta_cents_t previous_lower = i > 1 ? brackets[i - 2].up_to : 0;
             __int128 end_x10000 = (__int128) previous->fixed * 10000
                                   + (__int128) previous->percent_over_lower
                                         * (previous->up_to - previous_lower);
@@ -926,7 +926,9 @@ s_check_late_payment_terms(ctx_t *ctx, const pacta_yaml_node_t *node, void *base
     terms->flat_indemnity_method = percent    ? PACTA_INDEMNITY_PERCENT
                                    : brackets ? PACTA_INDEMNITY_BRACKETS
                                               : PACTA_INDEMNITY_NONE;
-    if (brackets && s_check_brackets(ctx, brackets, terms) != 0)
+    if (brackets
+        && s_check_brackets(ctx, brackets, terms->flat_indemnity_brackets,
+                            terms->flat_indemnity_bracket_count) != 0)
         return -1;
     if (terms->flat_indemnity_capped && terms->flat_indemnity_max < terms->flat_indemnity_min)
         return s_fail(ctx, s_child(node, "flat_indemnity_max"),
@@ -949,6 +951,18 @@ s_check_catalogue(ctx_t *ctx, const pacta_yaml_node_t *node, void *base)
                               catalogue->packs[i].id,
                               pacta_yaml_node_line(s_child(pacta_yaml_node_child(packs, j), "id")));
             }
+    return 0;
+}
+
+/* L-1: the statutory damages brackets obey the same shape as a company's. */
+static int
+s_check_consumer_debt(ctx_t *ctx, const pacta_yaml_node_t *node, void *base)
+{
+    pacta_consumer_debt_law_t *law = base;
+    const pacta_yaml_node_t *brackets = pacta_yaml_map_get(node, "damages_brackets");
+    if (brackets
+        && s_check_brackets(ctx, brackets, law->damages_brackets, law->damages_bracket_count) != 0)
+        return -1;
     return 0;
 }
 
@@ -1144,6 +1158,15 @@ static const field_t s_rates_fields[] = {
 static const section_t s_rates = SECTION(S_PLAIN, s_rates_fields, NULL);
 
 /* -- statutes -- */
+/* One indemnity bracket (L-1 damages, SG-8d flat indemnity). */
+static const field_t s_bracket_fields[] = {
+    F_MONEY(pacta_indemnity_bracket_t, "up_to", up_to, 0, MAX_BOUND),
+    F_MONEY(pacta_indemnity_bracket_t, "fixed", fixed, REQUIRED, MAX_AMOUNT),
+    F_PERCENT(pacta_indemnity_bracket_t, "percent_over_lower", percent_over_lower, REQUIRED,
+              HUNDRED_PERCENT),
+};
+static const section_t s_bracket = SECTION(S_PLAIN, s_bracket_fields, s_check_bracket);
+
 static const field_t s_consumer_debt_fields[] = {
     STATUTE_HEADER(pacta_consumer_debt_law_t),
     F_INT(pacta_consumer_debt_law_t, "free_reminders", free_reminders, REQUIRED, 0, 10),
@@ -1158,6 +1181,11 @@ static const field_t s_consumer_debt_fields[] = {
           recurring_free_due_dates_per_year, REQUIRED, 0, 366),
     F_BOOL(pacta_consumer_debt_law_t, "interest_capped_at_commercial_rate",
            interest_capped_at_commercial_rate, REQUIRED),
+    {.key = "damages_brackets", .type = T_LIST,
+     .offset = offsetof(pacta_consumer_debt_law_t, damages_brackets), .flags = REQUIRED, .min = 1,
+     .max = PACTA_PROFILE_MAX_BRACKETS, .size = sizeof(pacta_indemnity_bracket_t),
+     .count_offset = offsetof(pacta_consumer_debt_law_t, damages_bracket_count), .section = &s_bracket},
+    F_MONEY(pacta_consumer_debt_law_t, "damages_max", damages_max, REQUIRED, MAX_AMOUNT),
 };
 static const field_t s_b2b_law_fields[] = {
     STATUTE_HEADER(pacta_b2b_late_payment_law_t),
@@ -1167,6 +1195,7 @@ static const field_t s_b2b_law_fields[] = {
           REQUIRED, 1, 365),
     F_MONEY(pacta_b2b_late_payment_law_t, "recovery_compensation", recovery_compensation, REQUIRED,
             MAX_FEE),
+    F_ENUM(pacta_b2b_late_payment_law_t, "mode", mode, REQUIRED, s_modes),
 };
 static const field_t s_withdrawal_law_fields[] = {
     STATUTE_HEADER(pacta_withdrawal_law_t),
@@ -1181,7 +1210,8 @@ static const field_t s_accounting_law_fields[] = {
     STATUTE_HEADER(pacta_accounting_law_t),
     F_INT(pacta_accounting_law_t, "archive_years", archive_years, REQUIRED, 1, 100),
 };
-static const section_t s_consumer_debt = SECTION(S_STATUTE, s_consumer_debt_fields, NULL);
+static const section_t s_consumer_debt =
+    SECTION(S_STATUTE, s_consumer_debt_fields, s_check_consumer_debt);
 static const section_t s_b2b_law = SECTION(S_STATUTE, s_b2b_law_fields, s_check_b2b_law);
 static const section_t s_withdrawal_law = SECTION(S_STATUTE, s_withdrawal_law_fields, NULL);
 static const section_t s_data_subject_law = SECTION(S_STATUTE, s_data_subject_law_fields, NULL);
@@ -1342,14 +1372,6 @@ static const field_t s_referral_fields[] = {
            REQ_ON),
 };
 static const section_t s_referral = SECTION(S_RULE, s_referral_fields, NULL);
-
-static const field_t s_bracket_fields[] = {
-    F_MONEY(pacta_indemnity_bracket_t, "up_to", up_to, 0, MAX_BOUND),
-    F_MONEY(pacta_indemnity_bracket_t, "fixed", fixed, REQUIRED, MAX_AMOUNT),
-    F_PERCENT(pacta_indemnity_bracket_t, "percent_over_lower", percent_over_lower, REQUIRED,
-              HUNDRED_PERCENT),
-};
-static const section_t s_bracket = SECTION(S_PLAIN, s_bracket_fields, s_check_bracket);
 
 #define LP pacta_late_payment_terms_t
 static const field_t s_late_payment_terms_fields[] = {
@@ -1551,11 +1573,35 @@ pacta_profile_load(const char *path, char *err, size_t err_size)
     }
     memcpy(profile->source_path, path, strlen(path) + 1);
     profile->tenant_line = pacta_yaml_node_line(pacta_yaml_map_get(root, "tenant"));
+    //  The tenant id becomes part of Redis keys and their {hash tags}.
+    if (!pacta_tenant_id_valid(profile->tenant)) {
+        s_plain_error(err, err_size, path, profile->tenant_line, "tenant",
+                      "must be 1 to %d letters, digits, '.', '_' or '-', got \"%s\"", PACTA_TENANT_ID_MAX,
+                      profile->tenant);
+        free(profile);
+        profile = NULL;
+        goto cleanup;
+    }
 
 cleanup:
     pacta_yaml_doc_destroy(&doc);
     free(ctx);
     return profile;
+}
+
+bool
+pacta_tenant_id_valid(const char *tenant)
+{
+    if (!tenant || !*tenant)
+        return false;
+    size_t len = 0;
+    for (const char *c = tenant; *c; c++, len++) {
+        const bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')
+                     || *c == '.' || *c == '_' || *c == '-';
+        if (!ok || len >= PACTA_TENANT_ID_MAX)
+            return false;
+    }
+    return true;
 }
 
 void

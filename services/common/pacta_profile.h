@@ -110,6 +110,15 @@ typedef struct {
 
 /* ---- statutes (rules.md §3) --------------------------------------------- */
 
+/* One bracket: for lower < A <= up_to (lower = previous up_to, or 0), the
+   indemnity is fixed + percent_over_lower of (A - lower). */
+typedef struct {
+    bool open_ended;                   /* last bracket: no upper bound */
+    pacta_cents_t up_to;               /* inclusive upper bound (unused when open_ended) */
+    pacta_cents_t fixed;               /* indemnity at the lower bound */
+    pacta_bp_t percent_over_lower;     /* share of the part above the lower bound */
+} pacta_indemnity_bracket_t;
+
 typedef struct {
     pacta_statute_t statute;                              /* L-1 */
     int free_reminders;                                   /* L-1: first reminder(s) free of charge */
@@ -119,6 +128,10 @@ typedef struct {
     bool reminder_fee_cap_plus_postage;                   /* L-1: ... plus postage */
     int recurring_free_due_dates_per_year;                /* L-1: recurring: 3 due dates a year remind free */
     bool interest_capped_at_commercial_rate;              /* L-1: consumer interest <= Law-2002 rate */
+    /* L-1: the most a consumer may owe as damages, by bracket of the unpaid amount (cuts SG-8d) */
+    pacta_indemnity_bracket_t damages_brackets[PACTA_PROFILE_MAX_BRACKETS];
+    size_t damages_bracket_count;                         /* entries used in damages_brackets */
+    pacta_cents_t damages_max;                            /* L-1: damages never above 2,000.00 */
 } pacta_consumer_debt_law_t;
 
 typedef struct {
@@ -126,6 +139,7 @@ typedef struct {
     int default_due_calendar_days;               /* L-2: due 30 days after receipt when no term agreed */
     int max_agreed_due_calendar_days;            /* L-2: agreed terms beyond 60 days are void */
     pacta_cents_t recovery_compensation;         /* L-2: fixed 40.00 due without reminder */
+    pacta_rule_mode_t mode;                      /* L-2: off = never charge the interest or the 40.00 */
 } pacta_b2b_late_payment_law_t;
 
 typedef struct {
@@ -309,15 +323,6 @@ typedef enum {
     PACTA_INDEMNITY_PERCENT,           /* flat_indemnity_percent of the unpaid amount */
     PACTA_INDEMNITY_BRACKETS           /* by bracket of the unpaid amount */
 } pacta_indemnity_method_t;
-
-/* One bracket: for lower < A <= up_to (lower = previous up_to, or 0), the
-   indemnity is fixed + percent_over_lower of (A - lower). */
-typedef struct {
-    bool open_ended;                   /* last bracket: no upper bound */
-    pacta_cents_t up_to;               /* inclusive upper bound (unused when open_ended) */
-    pacta_cents_t fixed;               /* indemnity at the lower bound */
-    pacta_bp_t percent_over_lower;     /* share of the part above the lower bound */
-} pacta_indemnity_bracket_t;
 
 typedef struct {
     pacta_rule_t rule;                         /* SG-8c (professional), SG-8d (consumer) */
@@ -508,6 +513,14 @@ struct pacta_profile {
 
 typedef struct pacta_profile pacta_profile_t;
 typedef struct pacta_profile_set pacta_profile_set_t;
+
+/* ---- tenant ids ------------------------------------------------------------- */
+
+#define PACTA_TENANT_ID_MAX (PACTA_TENANT_SIZE - 1)   /* longest tenant id, bytes */
+
+/* True for 1..PACTA_TENANT_ID_MAX bytes of [A-Za-z0-9._-]: tenant ids become
+   part of Redis keys and hash tags, so braces, spaces and colons are out. */
+bool pacta_tenant_id_valid(const char *tenant);
 
 /* ---- loading (fixed API) -------------------------------------------------- */
 

@@ -469,6 +469,17 @@ Test(profile, statutes_match_rules_md_in_both_profiles)
         cr_assert_eq(s->b2b_late_payment.default_due_calendar_days, 30);
         cr_assert_eq(s->b2b_late_payment.max_agreed_due_calendar_days, 60);
         cr_assert_eq(s->b2b_late_payment.recovery_compensation, 4000);
+        cr_assert_eq(s->b2b_late_payment.mode, PACTA_RULE_OFF);
+        /* L-1 damages caps: 20.00 up to 150.00, 30.00 + 10 % up to 500.00, 65.00 + 5 %, max 2,000.00. */
+        cr_assert_eq(s->consumer_debt.damages_bracket_count, 3);
+        cr_assert_eq(s->consumer_debt.damages_brackets[0].up_to, 15000);
+        cr_assert_eq(s->consumer_debt.damages_brackets[0].fixed, 2000);
+        cr_assert_eq(s->consumer_debt.damages_brackets[1].up_to, 50000);
+        cr_assert_eq(s->consumer_debt.damages_brackets[1].percent_over_lower, 1000);
+        cr_assert(s->consumer_debt.damages_brackets[2].open_ended);
+        cr_assert_eq(s->consumer_debt.damages_brackets[2].fixed, 6500);
+        cr_assert_eq(s->consumer_debt.damages_brackets[2].percent_over_lower, 500);
+        cr_assert_eq(s->consumer_debt.damages_max, 200000);
         cr_assert_eq(s->distance_withdrawal.calendar_days, 14);
         cr_assert_eq(s->data_subject_requests.answer_within_months, 1);
         cr_assert_eq(s->data_subject_requests.extension_months, 2);
@@ -554,6 +565,9 @@ Test(profile, acme_loads_with_its_own_figures)
     cr_assert_eq(p->unpaid_suspension.grace_calendar_days, 10);
     cr_assert(p->unpaid_suspension.formal_notice_required);
     cr_assert_eq(p->unpaid_suspension.rule.mode, PACTA_RULE_PROPOSE);
+    /* Acme claims its Law-2002 rights; both shipped companies do not. */
+    cr_assert_eq(p->statutes.b2b_late_payment.mode, PACTA_RULE_AUTO);
+    cr_assert_eq(p->statutes.consumer_debt.damages_bracket_count, 3);
 
     /* Fees and interest differ. */
     const pacta_late_payment_terms_t *pro = &p->late_payment.professional;
@@ -1237,4 +1251,23 @@ Test(profile_set, empty_or_missing_directories_are_refused)
     rmdir(dir);
     cr_assert_null(pacta_profile_set_load_dir("/nonexistent/profiles", err, sizeof err));
     cr_assert_str_eq(err, "/nonexistent/profiles:1: (directory): cannot open: No such file or directory");
+}
+
+/* Tenant ids become Redis keys and {hash tags}: braces, spaces, colons and
+   over-long ids are refused at load, naming the line of "tenant:". */
+Test(profile, tenant_id_must_be_key_safe)
+{
+    char *text = s_read_text(PACTA_SOURCE_DIR "/deploy/profiles/capconnect.yaml");
+    const char *bad[] = {"\"cap{connect}\"", "\"cap connect\"", "\"cap:connect\"",
+                         "abcdefghijabcdefghijabcdefghijabc" /* 33 bytes */};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int line = 0;
+        char *mutated = s_mutate(text, "tenant", bad[i], &line);
+        s_assert_refused(mutated, line, "tenant", NULL);
+        free(mutated);
+    }
+    cr_assert(pacta_tenant_id_valid("sg-event_2.be"));
+    cr_assert_not(pacta_tenant_id_valid(""));
+    cr_assert_not(pacta_tenant_id_valid("é"));
+    free(text);
 }
