@@ -254,8 +254,11 @@ s_healthz(pacta_http_t *self, struct MHD_Connection *connection)
         for (size_t i = 0; i < self->check_count; i++) {
             char detail[CHECK_DETAIL_MAX] = "";
             const check_t *check = &self->checks[i];
-            bool ok = check->fn(check->arg, detail, sizeof detail) == 0;
+            int rc = check->fn(check->arg, detail, sizeof detail);
+            bool ok = rc >= 0;   /* > 0: informational, shown but not failing */
             detail[sizeof detail - 1] = '\0';
+            if (rc > 0 && !detail[0])
+                rc = 0;
             if (!ok) {
                 healthy = false;
                 if (!detail[0])
@@ -265,7 +268,7 @@ s_healthz(pacta_http_t *self, struct MHD_Connection *connection)
                 pacta_json_append_raw(checks, checks_size, &checks_len, ",", 1);
             pacta_json_append_string(checks, checks_size, &checks_len, check->name, strlen(check->name));
             pacta_json_append_raw(checks, checks_size, &checks_len, ":", 1);
-            if (ok)
+            if (rc == 0)
                 pacta_json_append_raw(checks, checks_size, &checks_len, "\"ok\"", 4);
             else
                 pacta_json_append_string(checks, checks_size, &checks_len, detail, strlen(detail));

@@ -27,7 +27,9 @@ extern "C" {
 #endif
 
 /* A health check: 0 when healthy, -1 when failing with a short reason
-   written to detail (NUL-terminated, at most detail_size bytes). */
+   written to detail (NUL-terminated, at most detail_size bytes), 1 for an
+   informational state shown in detail that does not fail /healthz (e.g.
+   "bus not connected yet": the service runs and queues its work). */
 typedef int (*pacta_health_check_fn)(void *arg, char *detail, size_t detail_size);
 
 typedef struct {

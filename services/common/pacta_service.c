@@ -27,11 +27,13 @@
 #include <unistd.h>
 
 #include "pacta_log.h"
+#include "pacta_runtime.h"
 
 #define TICK_MS 100                 /* period of on_tick */
 #define REDIS_UPKEEP_MS 1000        /* PING / reconnect period */
 #define LOOP_STALL_MS 30000         /* /healthz "loop" fails after this long without a tick */
 #define EXIT_FAILURE_CODE 1
+#define RUNTIME_BUDGET_MS 80        /* share of each loop turn given to the bus, outbox and timers */
 
 struct pacta_service {
     const pacta_service_spec_t *spec;  /* the service's declaration, borrowed */
@@ -41,12 +43,16 @@ struct pacta_service {
     pacta_store_t *store;              /* the Redis connection */
     pacta_clock_t *clock;              /* real or per-tenant test clock */
     pacta_http_t *http;                /* /healthz and /metrics */
+    pacta_runtime_t *runtime;          /* the service shell (handlers); NULL without consumes or with on_message */
     char instance_id[128];             /* PACTA_INSTANCE_ID, sanitised */
     char http_default[64];             /* default of http_addr, "127.0.0.1:<port>" */
     bool stop_requested;               /* set by pacta_service_request_stop */
     bool redis_was_up;                 /* last known state, to log transitions once */
     uint64_t reconnects_reported;      /* store reconnects already added to the metric */
     atomic_llong last_tick_ms;         /* monotonic time of the last loop turn, read by /healthz */
+    pacta_bus_worker_t *worker;        /* bus instance when spec->on_message is set, else NULL */
+    atomic_bool bus_up;                /* worker registered and hearing from the bus, read by /healthz */
+    uint64_t deliveries_reported;      /* worker deliveries already added to the metric */
 };
 
 /* The one piece of state a signal handler touches. */
@@ -127,6 +133,13 @@ pacta_service_instance_id(pacta_service_t *svc)
     return svc->instance_id;
 }
 
+pacta_bus_worker_t *
+pacta_service_bus_worker(pacta_service_t *svc)
+{
+    assert(svc);
+    return svc->worker;
+}
+
 int
 pacta_service_add_health_check(pacta_service_t *svc, const char *name, pacta_health_check_fn fn, void *arg)
 {
@@ -155,6 +168,16 @@ s_check_redis(void *arg, char *detail, size_t detail_size)
 {
     pacta_service_t *svc = arg;
     return pacta_store_health(svc->store, detail, detail_size);
+}
+
+static int
+s_check_bus(void *arg, char *detail, size_t detail_size)
+{
+    pacta_service_t *svc = arg;
+    if (atomic_load(&svc->bus_up))
+        return 0;
+    snprintf(detail, detail_size, "not registered with the bus (yet)");
+    return -1;
 }
 
 static int
@@ -191,6 +214,14 @@ static const pacta_config_option_t s_common_options[] = {
      .help = "real wall clock, or per-tenant test clocks kept in Redis"},
     {.name = "bus_url", .type = PACTA_OPT_STRING, .default_value = "tcp://127.0.0.1:5560",
      .help = "ZeroMQ address of the bus"},
+    {.name = "bus_instance_url", .type = PACTA_OPT_STRING, .default_value = "tcp://127.0.0.1:5561",
+     .help = "ZeroMQ address of the bus's backend, where consuming instances register"},
+    {.name = "bus_public_key", .type = PACTA_OPT_STRING, .default_value = NULL,
+     .help = "the bus's CURVE public key (Z85, or a .pub key file); unset = plain"},
+    {.name = "bus_client_secret_key", .type = PACTA_OPT_STRING, .flags = PACTA_OPT_SECRET | PACTA_OPT_FILE,
+     .help = "this instance's CURVE secret key (Z85), with bus_public_key"},
+    {.name = "bus_credit", .type = PACTA_OPT_INT, .default_value = "32", .min = 1, .max = 100000,
+     .help = "bus deliveries this instance holds at once"},
     {.name = "instance_id", .type = PACTA_OPT_STRING, .default_value = NULL /* hostname-pid */,
      .help = "name of this instance in logs, metrics and Redis (default hostname-pid)"},
 };
@@ -337,6 +368,140 @@ s_wait_for_redis(pacta_service_t *svc)
     return -1;
 }
 
+/* ---- bus ---------------------------------------------------------------------------- */
+
+/* True when the spec consumes from the bus. */
+static bool
+s_consumes(const pacta_service_spec_t *spec)
+{
+    return spec->on_message && spec->consumes && spec->consumes[0];
+}
+
+/* Registers with the bus as an instance of class spec->name. 0, or -1
+   (logged) when the keys are unusable. */
+static int
+s_start_worker(pacta_service_t *svc)
+{
+    char err[256];
+    char server_key[PACTA_BUS_KEY_Z85_LEN + 1] = "";
+    char secret_key[PACTA_BUS_KEY_Z85_LEN + 1] = "";
+    const char *public_text = pacta_config_string(svc->config, "bus_public_key");
+    if (public_text && *public_text) {
+        const char *secret_text = pacta_config_string(svc->config, "bus_client_secret_key");
+        if (pacta_bus_key_resolve(public_text, server_key, err, sizeof err) != 0) {
+            pacta_log_error("refusing to start: PACTA_BUS_PUBLIC_KEY", "error", err);
+            return -1;
+        }
+        if (!secret_text
+            || pacta_bus_key_from_text(secret_text, strlen(secret_text), secret_key, err, sizeof err) != 0) {
+            pacta_log_error("refusing to start: PACTA_BUS_CLIENT_SECRET_KEY(_FILE)", "error",
+                            secret_text ? err : "missing");
+            return -1;
+        }
+    }
+    pacta_bus_worker_options_t options = {
+        .endpoint = pacta_config_string(svc->config, "bus_instance_url"),
+        .service_class = svc->spec->name,
+        .instance_id = svc->instance_id,
+        .consumes = (const char *const *) svc->spec->consumes,
+        .credit = (uint32_t) pacta_config_int(svc->config, "bus_credit"),
+        .server_public_key = server_key[0] ? server_key : NULL,
+        .secret_key = secret_key[0] ? secret_key : NULL,
+    };
+    svc->worker = pacta_bus_worker_new(&options, err, sizeof err);
+    explicit_bzero(secret_key, sizeof secret_key);
+    if (!svc->worker) {
+        pacta_log_error("refusing to start: bus instance", "error", err);
+        return -1;
+    }
+    pacta_metrics_define(svc->metrics, "pacta_bus_deliveries_total", PACTA_METRIC_COUNTER,
+                         "Messages received from the bus.");
+    pacta_metrics_counter_add(svc->metrics, "pacta_bus_deliveries_total", 0, "service", svc->spec->name, NULL);
+    pacta_http_add_check(svc->http, "bus", s_check_bus, svc);
+    return 0;
+}
+
+/* Waits up to wait_ms on the bus, handing every delivery to on_message;
+   an unanswered delivery is refused INTERNAL so it never hangs. */
+static void
+s_serve_bus(pacta_service_t *svc, int64_t wait_ms)
+{
+    int64_t deadline = s_now_ms() + wait_ms;
+    while (!pacta_service_stopping(svc)) {
+        int64_t left = deadline - s_now_ms();
+        pacta_bus_delivery_t *delivery = NULL;
+        if (pacta_bus_worker_recv(svc->worker, left > 0 ? (int) left : 0, &delivery) != 0)
+            break;   /* a signal: the loop sees it */
+        if (delivery) {
+            svc->spec->on_message(svc, &delivery, svc->spec->arg);
+            if (delivery) {
+                pacta_log_error("on_message did not answer a delivery: refusing it", "message_id",
+                                pacta_bus_delivery_envelope(delivery)->message_id);
+                pacta_bus_worker_nack(svc->worker, &delivery, PACTA__V1__NACK_REASON__NACK_REASON_INTERNAL, NULL,
+                                      "the service did not answer this message", 0);
+            }
+        }
+        if (s_now_ms() >= deadline)
+            break;
+    }
+    atomic_store(&svc->bus_up, pacta_bus_worker_connected(svc->worker));
+    pacta_bus_worker_stats_t stats;
+    pacta_bus_worker_stats(svc->worker, &stats);
+    if (stats.delivered > svc->deliveries_reported) {
+        pacta_metrics_counter_add(svc->metrics, "pacta_bus_deliveries_total",
+                                  (double) (stats.delivered - svc->deliveries_reported), "service", svc->spec->name,
+                                  NULL);
+        svc->deliveries_reported = stats.delivered;
+    }
+}
+
+/* Creates the service shell (pacta_runtime.h) of a service with handlers.
+   0, or -1 (logged). */
+static int
+s_start_runtime(pacta_service_t *svc)
+{
+    char err[256];
+    char server_key[PACTA_BUS_KEY_Z85_LEN + 1] = "";
+    char secret_key[PACTA_BUS_KEY_Z85_LEN + 1] = "";
+    const char *public_text = pacta_config_string(svc->config, "bus_public_key");
+    if (public_text && *public_text) {
+        const char *secret_text = pacta_config_string(svc->config, "bus_client_secret_key");
+        if (pacta_bus_key_resolve(public_text, server_key, err, sizeof err) != 0) {
+            pacta_log_error("refusing to start: PACTA_BUS_PUBLIC_KEY", "error", err);
+            return -1;
+        }
+        if (!secret_text
+            || pacta_bus_key_from_text(secret_text, strlen(secret_text), secret_key, err, sizeof err) != 0) {
+            pacta_log_error("refusing to start: PACTA_BUS_CLIENT_SECRET_KEY(_FILE)", "error",
+                            secret_text ? err : "missing");
+            return -1;
+        }
+    }
+    pacta_runtime_options_t options = {
+        .service = svc->spec->name,
+        .instance_id = svc->instance_id,
+        .consumes = svc->spec->consumes,
+        .handlers = svc->spec->handlers,
+        .store = svc->store,
+        .profiles = svc->profiles,
+        .clock = svc->clock,
+        .metrics = svc->metrics,
+        .bus_backend = pacta_config_string(svc->config, "bus_instance_url"),
+        .bus_frontend = pacta_config_string(svc->config, "bus_url"),
+        .bus_credit = (uint32_t) pacta_config_int(svc->config, "bus_credit"),
+        .server_public_key = server_key[0] ? server_key : NULL,
+        .secret_key = secret_key[0] ? secret_key : NULL,
+    };
+    svc->runtime = pacta_runtime_new(&options, err, sizeof err);
+    explicit_bzero(secret_key, sizeof secret_key);
+    if (!svc->runtime) {
+        pacta_log_error("refusing to start: service shell", "error", err);
+        return -1;
+    }
+    pacta_http_add_check(svc->http, "bus", pacta_runtime_health, svc->runtime);
+    return 0;
+}
+
 /* ---- main -------------------------------------------------------------------------- */
 
 int
@@ -355,6 +520,7 @@ pacta_service_main(const pacta_service_spec_t *spec, int argc, char **argv)
     }
     svc->spec = spec;
     atomic_init(&svc->last_tick_ms, (long long) s_now_ms());
+    atomic_init(&svc->bus_up, false);
     s_stop_signal = 0;
 
     /* 1. configuration */
@@ -471,12 +637,16 @@ pacta_service_main(const pacta_service_spec_t *spec, int argc, char **argv)
         goto cleanup;
     }
 
-    /* 5. the service's own start */
+    /* 5. the service's own start, then the bus */
     if (spec->on_start && spec->on_start(svc, spec->arg) != 0) {
         pacta_log_error("refusing to start: on_start failed");
         goto cleanup;
     }
     started = true;
+    if (s_consumes(spec) && s_start_worker(svc) != 0)
+        goto cleanup;
+    if (spec->consumes && !spec->on_message && s_start_runtime(svc) != 0)
+        goto cleanup;
     pacta_metrics_gauge_set(svc->metrics, "pacta_up", 1, "service", spec->name, NULL);
     pacta_log_info("started", "instance", svc->instance_id);
 
@@ -486,6 +656,8 @@ pacta_service_main(const pacta_service_spec_t *spec, int argc, char **argv)
     while (!pacta_service_stopping(svc)) {
         int64_t tick_start = s_now_ms();
         atomic_store(&svc->last_tick_ms, (long long) tick_start);
+        if (svc->runtime)
+            pacta_runtime_tick(svc->runtime, RUNTIME_BUDGET_MS);
         if (spec->on_tick && spec->on_tick(svc, spec->arg) != 0) {
             pacta_log_error("on_tick failed: stopping");
             exit_code = EXIT_FAILURE_CODE;
@@ -498,7 +670,10 @@ pacta_service_main(const pacta_service_spec_t *spec, int argc, char **argv)
         }
         if (pacta_service_stopping(svc))
             break;
-        s_sleep_ms(TICK_MS - (s_now_ms() - tick_start));
+        if (svc->worker)
+            s_serve_bus(svc, TICK_MS - (s_now_ms() - tick_start));
+        else
+            s_sleep_ms(TICK_MS - (s_now_ms() - tick_start));
     }
     if (s_stop_signal) {
         const char *signal_name = s_stop_signal == SIGTERM ? "SIGTERM" : s_stop_signal == SIGINT ? "SIGINT" : "signal";
@@ -509,8 +684,13 @@ pacta_service_main(const pacta_service_spec_t *spec, int argc, char **argv)
 
 cleanup:
     /* 7. orderly shutdown, in reverse order of start */
+    pacta_bus_worker_destroy(&svc->worker);   /* DISCONNECT: the bus stops sending at once */
     if (started && spec->on_stop)
         spec->on_stop(svc, spec->arg);
+    if (svc->runtime) {
+        pacta_http_stop(svc->http);   /* the "bus" check reads the runtime */
+        pacta_runtime_destroy(&svc->runtime);   /* DISCONNECT; owed work stays in Redis */
+    }
     if (svc->metrics)
         pacta_metrics_gauge_set(svc->metrics, "pacta_up", 0, "service", spec->name, NULL);
     pacta_http_destroy(&svc->http);

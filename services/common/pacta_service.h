@@ -39,15 +39,39 @@
       log_level              info (debug|info|warn|error)
       profile_dir            deploy/profiles
       clock                  real (real|test)
-      bus_url                tcp://127.0.0.1:5560
+      bus_url                tcp://127.0.0.1:5560 (producer side: the outbox relay sends here)
+      bus_instance_url       tcp://127.0.0.1:5561 (instance side: deliveries come from here)
+      bus_public_key         the bus's CURVE public key, Z85 or key file (unset = plain)
+      bus_client_secret_key(_file)  this instance's CURVE secret key
+      bus_credit             32 (deliveries held at once)
       instance_id            <hostname>-<pid>
     Read them in callbacks with pacta_config_string(pacta_service_config(svc),
     "bus_url") and so on.
+
+    The service shell (pacta_runtime.h): when spec->consumes is set and
+    spec->on_message is not, the main creates a runtime after on_start -- a
+    bus worker of class spec->name registering spec->consumes on
+    bus_instance_url, the outbox relay towards bus_url, the timer loop of
+    every loaded tenant, the owed sweep -- and gives it about 80 ms of every
+    loop turn. Messages go to spec->handlers (consumed types without a
+    handler are acknowledged and counted as ignored). A bus that cannot be
+    reached does not stop the start: /healthz shows "bus" with the reason
+    but stays 200 (informational), and the worker keeps reconnecting.
 
     Standard metrics (label service=<name>): pacta_up, pacta_start_time_seconds,
     pacta_build_info{version}, pacta_ticks_total, pacta_redis_connected,
     pacta_redis_reconnects_total. Health checks: "redis" (connection up) and
     "loop" (main loop ticked in the last 30 s).
+
+    Consuming from the bus (optional): a spec with on_message and a
+    non-empty consumes list registers, after on_start, as an instance of
+    class <name> on bus_instance_url (pacta_bus_worker.h). Between ticks the
+    loop waits on the bus instead of sleeping and calls on_message for each
+    delivery; the callback answers it with pacta_bus_worker_ack() or
+    pacta_bus_worker_nack() on pacta_service_bus_worker(svc), which null
+    *delivery_p. A delivery left unanswered is NACKed INTERNAL. The worker
+    says DISCONNECT before on_stop. Adds the health check "bus" (registered
+    and hearing from the bus) and the metric pacta_bus_deliveries_total.
     =========================================================================
 */
 #ifndef PACTA_SERVICE_H_INCLUDED
@@ -56,6 +80,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "pacta_bus_worker.h"
 #include "pacta_clock.h"
 #include "pacta_config.h"
 #include "pacta_http.h"
@@ -68,18 +93,22 @@ extern "C" {
 #endif
 
 typedef struct pacta_service pacta_service_t;
+typedef struct pacta_handler_set pacta_handler_set_t;
 
 typedef struct {
     const char *name;                  /* "contracts" -- used in logs, metrics, --version */
     const char *summary;               /* one line for --help */
     int default_http_port;             /* e.g. 8081 */
     const char *const *consumes;       /* NULL-terminated message type names it consumes (may be NULL) */
+    const pacta_handler_set_t *handlers; /* its message and timer handlers (pacta_handler.h); may be NULL */
     const pacta_config_option_t *extra_options; /* service-specific options, may be NULL */
     size_t extra_option_count;         /* entries in extra_options */
     int  (*on_start)(pacta_service_t *svc, void *arg);   /* may be NULL; -1 aborts start */
     int  (*on_tick)(pacta_service_t *svc, void *arg);    /* called about every 100 ms; may be NULL */
     void (*on_stop)(pacta_service_t *svc, void *arg);    /* may be NULL */
     void *arg;                         /* passed to every callback */
+    /* may be NULL; see "Consuming from the bus" above */
+    void (*on_message)(pacta_service_t *svc, pacta_bus_delivery_t **delivery_p, void *arg);
 } pacta_service_spec_t;
 
 /* Runs the service until SIGTERM/SIGINT; returns the process exit code
@@ -95,6 +124,9 @@ const pacta_config_t *pacta_service_config(pacta_service_t *svc);
 const pacta_service_spec_t *pacta_service_spec(pacta_service_t *svc);
 /* PACTA_INSTANCE_ID, sanitised to [A-Za-z0-9._:-]. */
 const char *pacta_service_instance_id(pacta_service_t *svc);
+/* The bus instance of a service with on_message (valid from the first
+   on_message to on_stop, NULL before and for other services). */
+pacta_bus_worker_t *pacta_service_bus_worker(pacta_service_t *svc);
 
 /* Adds a /healthz check (thread-safe; see pacta_http.h for the contract). */
 int pacta_service_add_health_check(pacta_service_t *svc, const char *name, pacta_health_check_fn fn, void *arg);

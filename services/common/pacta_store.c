@@ -962,3 +962,144 @@ cleanup:
     free(lens);
     return rc;
 }
+
+/* Appends one EVALSHA to the context's output buffer (no I/O yet). */
+static int
+s_append_evalsha(redisContext *ctx, const char *sha, const pacta_store_script_call_t *call)
+{
+    size_t argc = 3 + call->key_count + call->arg_count;
+    const char **argv = calloc(argc, sizeof *argv);
+    size_t *lens = calloc(argc, sizeof *lens);
+    int rc = -1;
+    char numkeys[24];
+    if (!argv || !lens)
+        goto cleanup;
+    int numkeys_len = snprintf(numkeys, sizeof numkeys, "%zu", call->key_count);
+    argv[0] = "EVALSHA";
+    lens[0] = 7;
+    argv[1] = sha;
+    lens[1] = strlen(sha);
+    argv[2] = numkeys;
+    lens[2] = (size_t) numkeys_len;
+    for (size_t i = 0; i < call->key_count; i++) {
+        argv[3 + i] = call->keys[i];
+        lens[3 + i] = call->key_lens ? call->key_lens[i] : strlen(call->keys[i]);
+    }
+    for (size_t i = 0; i < call->arg_count; i++) {
+        argv[3 + call->key_count + i] = call->args[i];
+        lens[3 + call->key_count + i] = call->arg_lens ? call->arg_lens[i] : strlen(call->args[i]);
+    }
+    rc = redisAppendCommandArgv(ctx, (int) argc, argv, lens) == REDIS_OK ? 0 : -1;
+
+cleanup:
+    free(argv);
+    free(lens);
+    return rc;
+}
+
+int
+pacta_store_script_run_batch(pacta_store_t *self, const char *name, pacta_store_script_call_t *calls, size_t count)
+{
+    assert(self && name && (calls || count == 0));
+    for (size_t i = 0; i < count; i++)
+        calls[i].reply = NULL;
+    if (count == 0)
+        return 0;
+    script_t *script = s_find_script(self, name);
+    if (!script) {
+        s_set_error(self, PACTA_STORE_E_USAGE, "unknown script '%s'", name);
+        return -1;
+    }
+    for (size_t c = 0; c < count; c++) {
+        const pacta_store_script_call_t *call = &calls[c];
+        if (3 + call->key_count + call->arg_count > MAX_COMMAND_ARGS) {
+            s_set_error(self, PACTA_STORE_E_USAGE, "script '%s': too many keys and arguments", name);
+            return -1;
+        }
+        const char *first_tag = NULL;
+        size_t first_tag_len = 0;
+        for (size_t i = 0; i < call->key_count; i++) {
+            const char *tag;
+            size_t tag_len;
+            pacta_store_key_hash_tag(call->keys[i], call->key_lens ? call->key_lens[i] : strlen(call->keys[i]), &tag,
+                                     &tag_len);
+            if (i == 0) {
+                first_tag = tag;
+                first_tag_len = tag_len;
+            }
+            else if (tag_len != first_tag_len || memcmp(tag, first_tag, tag_len) != 0) {
+                s_set_error(self, PACTA_STORE_E_USAGE, "script '%s': keys do not share one {hash tag}", name);
+                return -1;
+            }
+        }
+    }
+    if (pacta_store_ensure_connected(self) != 0)
+        return -1;
+    if (!script->sha[0] && s_load_script(self, self->ctx, script) != 0) {
+        if (self->ctx->err)
+            s_drop(self, self->error);
+        return -1;
+    }
+
+    /* Write everything, then read every reply, with SIGPIPE kept away as in
+       s_call(). */
+    sigset_t pipe_set, old_mask, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask);
+    sigpending(&pending);
+    bool already_pending = sigismember(&pending, SIGPIPE);
+    int rc = 0;
+    size_t appended = 0;
+    for (; appended < count; appended++)
+        if (s_append_evalsha(self->ctx, script->sha, &calls[appended]) != 0)
+            break;
+    for (size_t i = 0; i < appended; i++) {
+        void *reply = NULL;
+        if (redisGetReply(self->ctx, &reply) != REDIS_OK || !reply) {
+            rc = -1;
+            break;
+        }
+        calls[i].reply = reply;
+    }
+    if (!already_pending && !sigismember(&old_mask, SIGPIPE)) {
+        sigpending(&pending);
+        if (sigismember(&pending, SIGPIPE)) {
+            struct timespec no_wait = {0, 0};
+            sigtimedwait(&pipe_set, NULL, &no_wait);
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+    if (rc != 0 || appended < count) {
+        s_set_error(self, PACTA_STORE_E_IO, "redis pipelined EVALSHA %s: %s", name,
+                    self->ctx->errstr[0] ? self->ctx->errstr : "connection lost");
+        s_drop(self, self->error);
+        return -1;
+    }
+    /* The server lost its script cache: run those calls again one by one
+       (pacta_store_script_run reloads the script). */
+    for (size_t i = 0; i < count; i++) {
+        redisReply *reply = calls[i].reply;
+        if (reply->type != REDIS_REPLY_ERROR || !reply->str || strncmp(reply->str, "NOSCRIPT", 8) != 0)
+            continue;
+        freeReplyObject(reply);
+        calls[i].reply = NULL;
+        redisReply *again = NULL;
+        if (pacta_store_script_run(self, &again, name, calls[i].key_count, calls[i].keys, calls[i].key_lens,
+                                   calls[i].arg_count, calls[i].args, calls[i].arg_lens)
+            != 0) {
+            if (self->error_kind != PACTA_STORE_E_REPLY)
+                return -1;
+            /* A reply error: hand it back as an error reply like the others. */
+            again = calloc(1, sizeof *again);
+            if (!again)
+                return -1;
+            again->type = REDIS_REPLY_ERROR;
+            again->str = strdup(self->error);
+            again->len = again->str ? strlen(again->str) : 0;
+        }
+        calls[i].reply = again;
+    }
+    s_clear_error(self);
+    return 0;
+}

@@ -136,6 +136,28 @@ int pacta_store_script_run(pacta_store_t *self, redisReply **reply_out, const ch
                            const char *const *keys, const size_t *key_lens, size_t arg_count,
                            const char *const *args, const size_t *arg_lens);
 
+/* One call of a pipelined batch (pacta_store_script_run_batch). */
+typedef struct {
+    size_t key_count;                /* KEYS, all sharing one hash tag */
+    const char *const *keys;         /* key names */
+    const size_t *key_lens;          /* lengths, or NULL for C strings */
+    size_t arg_count;                /* ARGV */
+    const char *const *args;         /* argument bytes */
+    const size_t *arg_lens;          /* lengths, or NULL for C strings */
+    redisReply *reply;               /* out: the reply (an error reply too); caller frees; NULL if not run */
+} pacta_store_script_call_t;
+
+/* Runs script `name` once per call, pipelined: all EVALSHAs are written,
+   then all replies read, so N calls cost one round trip instead of N. A
+   NOSCRIPT reply makes that call run again through pacta_store_script_run.
+   0 when every call got a reply (each reply may be REDIS_REPLY_ERROR: check
+   it); -1 on a connection failure (E_IO / E_DISCONNECTED: replies of calls
+   already read are kept, the others are NULL and may or may not have run)
+   or on a usage error (unknown script, keys in different hash slots: no
+   call was sent). */
+int pacta_store_script_run_batch(pacta_store_t *self, const char *name, pacta_store_script_call_t *calls,
+                                 size_t count);
+
 /* The hash tag of key (text between the first '{' and the next '}', when
    not empty) or the whole key, as Redis Cluster computes slots. */
 void pacta_store_key_hash_tag(const char *key, size_t key_len, const char **tag, size_t *tag_len);

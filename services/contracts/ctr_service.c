@@ -12,6 +12,8 @@
 */
 #include "ctr_service.h"
 
+#include "ctr_handlers.h"
+
 #include <stddef.h>
 
 static const char *const s_consumes[] = {
@@ -63,6 +65,7 @@ static const pacta_service_spec_t s_spec = {
     .summary = "Contracts service: owns offers and contracts — formation, withdrawal, renewal, notices, terminations, force majeure, terms changes",
     .default_http_port = 8081,
     .consumes = s_consumes,
+    .handlers = &ctr_handlers,
 };
 
 const pacta_service_spec_t *

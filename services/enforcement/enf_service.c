@@ -12,6 +12,8 @@
 */
 #include "enf_service.h"
 
+#include "enf_handlers.h"
+
 #include <stddef.h>
 
 static const char *const s_consumes[] = {
@@ -53,6 +55,7 @@ static const pacta_service_spec_t s_spec = {
     .summary = "Enforcement service: applies suspension, restoration, lost-period, termination and retention-expiry rules",
     .default_http_port = 8083,
     .consumes = s_consumes,
+    .handlers = &enf_handlers,
 };
 
 const pacta_service_spec_t *

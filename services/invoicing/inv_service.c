@@ -12,6 +12,8 @@
 */
 #include "inv_service.h"
 
+#include "inv_handlers.h"
+
 #include <stddef.h>
 
 static const char *const s_consumes[] = {
@@ -47,6 +49,7 @@ static const pacta_service_spec_t s_spec = {
     .summary = "Invoicing service: owns invoices, payments, late charges, reminders, referral discounts and credit notes",
     .default_http_port = 8082,
     .consumes = s_consumes,
+    .handlers = &inv_handlers,
 };
 
 const pacta_service_spec_t *

@@ -5,6 +5,9 @@
     same pacta_config table as the services (flags over PACTA_* variables
     over defaults), so an operator sets PACTA_REDIS_URL once for both.
     Each command parses its own arguments and names the one at fault.
+    This file holds main, the shared helpers (pactactl_priv.h) and the
+    profile, dates and clock commands; send/replay are in pactactl_send.c,
+    the state readers in pactactl_state.c.
 
     Design decision: commands print for a person by default and never guess:
     a date that does not parse, an unknown tenant or a refused clock move is
@@ -27,12 +30,14 @@
 #include "pacta_date.h"
 #include "pacta_money.h"
 #include "pacta_profile.h"
+#include "pacta_bus_wire.h"
 #include "pacta_store.h"
+#include "pactactl_priv.h"
 
-#define EXIT_OK 0
-#define EXIT_FAILED 1
-#define EXIT_USAGE PACTA_EXIT_USAGE
-#define ERR_SIZE 1024
+#define EXIT_OK CTL_EXIT_OK
+#define EXIT_FAILED CTL_EXIT_FAILED
+#define EXIT_USAGE CTL_EXIT_USAGE
+#define ERR_SIZE CTL_ERR_SIZE
 
 static const pacta_config_option_t s_global_options[] = {
     {.name = "redis_url", .type = PACTA_OPT_STRING, .default_value = "redis://127.0.0.1:6379",
@@ -41,6 +46,20 @@ static const pacta_config_option_t s_global_options[] = {
      .flags = PACTA_OPT_SECRET | PACTA_OPT_FILE},
     {.name = "profile_dir", .type = PACTA_OPT_STRING, .default_value = "deploy/profiles",
      .help = "directory of terms profiles (*.yaml)"},
+    {.name = "bus_url", .type = PACTA_OPT_STRING, .default_value = "tcp://127.0.0.1:5560",
+     .help = "the bus's producer endpoint (pacta-bus --bus-frontend)"},
+    {.name = "bus_public_key", .type = PACTA_OPT_STRING, .default_value = NULL,
+     .help = "the bus's CURVE public key (Z85 or key file); unset = plain"},
+    {.name = "bus_client_secret_key", .type = PACTA_OPT_STRING, .flags = PACTA_OPT_SECRET | PACTA_OPT_FILE,
+     .help = "pactactl's CURVE secret key (Z85), with bus_public_key"},
+    {.name = "operator", .type = PACTA_OPT_STRING, .default_value = NULL,
+     .help = "who is operating, for approvals and clock moves (default $USER)"},
+};
+
+//  Global flags that take their value as the next word.
+static const char *const s_global_value_flags[] = {
+    "--redis-url", "--redis-password", "--redis-password-file", "--profile-dir", "--bus-url", "--bus-public-key",
+    "--bus-client-secret-key", "--bus-client-secret-key-file", "--operator", NULL,
 };
 #define GLOBAL_OPTION_COUNT (sizeof s_global_options / sizeof s_global_options[0])
 
@@ -56,19 +75,28 @@ static const char s_commands_help[] =
     "  clock advance --tenant T (--days N | --hours N | --to WHEN)\n"
     "                              move it forward (it never goes back)\n"
     "  clock reset --tenant T      forget it: the tenant follows the wall clock again\n"
-    "\nExit codes: 0 done, 1 the command failed, 2 usage error.\n";
+    "  send [--tenant T] [--wait SECONDS] [--dry-run] FILE|-\n"
+    "                              one event as JSON (docs/events-json.md) to the bus; prints the ACK or NACK\n"
+    "  replay [--tenant T] [--wait SECONDS] [--keep-going] [--dry-run] [--no-settle]\n"
+    "         [--settle-timeout SECONDS] [--no-clock-message] FILE|-\n"
+    "                              JSON lines of events and clock moves, in order, waiting for Pacta\n"
+    "                              to settle after each; stops at the first NACK unless --keep-going\n"
+    "  contract show --tenant T [--json] ID\n"
+    "                              a contract as the services keep it: state, suspensions, invoices\n"
+    "  invoice show --tenant T [--json] ID\n"
+    "                              an invoice, its communication, payments and overdue state\n"
+    "  timeline --tenant T [--json] [--lang fr|en] ID\n"
+    "                              the audit stream of a contract (or c:/s:/p: entity): facts and decisions\n"
+    "  explain --tenant T [--lang fr|en] ID\n"
+    "                              why a contract is in its state: the decisions and what caused them\n"
+    "  proposals list --tenant T [--json]\n"
+    "  proposals approve --tenant T [--comment TEXT] DECISION_ID\n"
+    "  proposals reject --tenant T --reason TEXT DECISION_ID\n"
+    "                              pending decisions of rules in propose mode, and the operator's answer\n"
+    "\nExit codes: 0 done, 1 the command failed (or a NACK), 2 usage error or invalid input (nothing sent).\n";
 
-//  Parsed command-line state shared by the commands.
-typedef struct {
-    FILE *out;                 /* normal output */
-    FILE *err;                 /* errors */
-    pacta_config_t *config;    /* global options */
-    int argc;                  /* command words and their arguments */
-    char **argv;               /* argv[0] is the command name */
-} ctl_t;
-
-static int
-s_usage_error(ctl_t *ctl, const char *fmt, const char *detail)
+int
+ctl_usage_error(ctl_t *ctl, const char *fmt, const char *detail)
 {
     fprintf(ctl->err, "pactactl: ");
     fprintf(ctl->err, fmt, detail ? detail : "");
@@ -79,10 +107,8 @@ s_usage_error(ctl_t *ctl, const char *fmt, const char *detail)
 //  ---------------------------------------------------------------------------
 //  Argument helpers
 
-//  Finds "--name VALUE" or "--name=VALUE" among args; NULL when absent.
-//  Sets *missing_value when the flag is there without a value.
-static const char *
-s_option(int argc, char **argv, const char *name, bool *missing_value)
+const char *
+ctl_option(int argc, char **argv, const char *name, bool *missing_value)
 {
     const size_t len = strlen(name);
     for (int i = 0; i < argc; i++) {
@@ -100,29 +126,46 @@ s_option(int argc, char **argv, const char *name, bool *missing_value)
     return NULL;
 }
 
-//  Refuses any "--flag" not in allowed (NULL-terminated) and returns the
-//  positional arguments (those not consumed as flag values) in positional.
-static int
-s_check_args(ctl_t *ctl, int argc, char **argv, const char *const *allowed, char **positional,
-             int *positional_count, int positional_max)
+bool
+ctl_flag(int argc, char **argv, const char *name)
+{
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return true;
+    return false;
+}
+
+static bool
+s_listed(const char *const *list, const char *arg, size_t len)
+{
+    for (size_t k = 0; list && list[k]; k++)
+        if (strlen(list[k]) == len && strncmp(arg, list[k], len) == 0)
+            return true;
+    return false;
+}
+
+int
+ctl_check_args(ctl_t *ctl, int argc, char **argv, const char *const *allowed, const char *const *bool_flags,
+               char **positional, int *positional_count, int positional_max)
 {
     *positional_count = 0;
     for (int i = 0; i < argc; i++) {
         if (strncmp(argv[i], "--", 2) == 0) {
             const char *equals = strchr(argv[i], '=');
             const size_t name_len = equals ? (size_t) (equals - argv[i]) : strlen(argv[i]);
-            bool known = false;
-            for (size_t k = 0; allowed[k]; k++)
-                if (strlen(allowed[k]) == name_len && strncmp(argv[i], allowed[k], name_len) == 0)
-                    known = true;
-            if (!known)
-                return s_usage_error(ctl, "unknown option '%s'", argv[i]);
+            if (!s_listed(allowed, argv[i], name_len))
+                return ctl_usage_error(ctl, "unknown option '%s'", argv[i]);
+            if (s_listed(bool_flags, argv[i], name_len)) {
+                if (equals)
+                    return ctl_usage_error(ctl, "'%s' takes no value", argv[i]);
+                continue;
+            }
             if (!equals && i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0)
                 i++;
             continue;
         }
         if (*positional_count >= positional_max)
-            return s_usage_error(ctl, "unexpected argument '%s'", argv[i]);
+            return ctl_usage_error(ctl, "unexpected argument '%s'", argv[i]);
         positional[(*positional_count)++] = argv[i];
     }
     return EXIT_OK;
@@ -138,10 +181,8 @@ s_parse_date_arg(ctl_t *ctl, const char *flag, const char *text, pacta_date_t *o
     return EXIT_OK;
 }
 
-//  "YYYY-MM-DD" (start of that day in Brussels), "YYYY-MM-DDTHH:MM:SSZ"
-//  (UTC) or "@SECONDS".
-static int
-s_parse_instant(const char *text, pacta_instant_t *out)
+int
+ctl_parse_instant(const char *text, pacta_instant_t *out)
 {
     const size_t len = strlen(text);
     pacta_date_t date;
@@ -175,8 +216,8 @@ s_parse_instant(const char *text, pacta_instant_t *out)
     return -1;
 }
 
-static int
-s_parse_count(const char *text, int64_t max, int64_t *out)
+int
+ctl_parse_count(const char *text, int64_t max, int64_t *out)
 {
     char *end = NULL;
     errno = 0;
@@ -257,9 +298,9 @@ static int
 s_cmd_profile(ctl_t *ctl)
 {
     if (ctl->argc < 2 || strcmp(ctl->argv[1], "check") != 0)
-        return s_usage_error(ctl, "expected 'profile check FILE|DIR...'%s", NULL);
+        return ctl_usage_error(ctl, "expected 'profile check FILE|DIR...'%s", NULL);
     if (ctl->argc < 3)
-        return s_usage_error(ctl, "profile check: name at least one profile file or directory%s", NULL);
+        return ctl_usage_error(ctl, "profile check: name at least one profile file or directory%s", NULL);
     int failures = 0;
     for (int i = 2; i < ctl->argc; i++) {
         const char *path = ctl->argv[i];
@@ -319,19 +360,19 @@ s_cmd_dates(ctl_t *ctl)
     static const char *const allowed[] = {"--tenant", "--invoice-issued", "--due", "--letter-posted", NULL};
     char *positional[1];
     int positional_count, rc;
-    if ((rc = s_check_args(ctl, ctl->argc - 1, ctl->argv + 1, allowed, positional, &positional_count, 0)))
+    if ((rc = ctl_check_args(ctl, ctl->argc - 1, ctl->argv + 1, allowed, NULL, positional, &positional_count, 0)))
         return rc;
     bool missing = false;
-    const char *tenant = s_option(ctl->argc, ctl->argv, "--tenant", &missing);
-    const char *issued_text = s_option(ctl->argc, ctl->argv, "--invoice-issued", &missing);
-    const char *due_text = s_option(ctl->argc, ctl->argv, "--due", &missing);
-    const char *posted_text = s_option(ctl->argc, ctl->argv, "--letter-posted", &missing);
+    const char *tenant = ctl_option(ctl->argc, ctl->argv, "--tenant", &missing);
+    const char *issued_text = ctl_option(ctl->argc, ctl->argv, "--invoice-issued", &missing);
+    const char *due_text = ctl_option(ctl->argc, ctl->argv, "--due", &missing);
+    const char *posted_text = ctl_option(ctl->argc, ctl->argv, "--letter-posted", &missing);
     if (missing)
-        return s_usage_error(ctl, "dates: an option is missing its value%s", NULL);
+        return ctl_usage_error(ctl, "dates: an option is missing its value%s", NULL);
     if (!tenant)
-        return s_usage_error(ctl, "dates: --tenant is required%s", NULL);
+        return ctl_usage_error(ctl, "dates: --tenant is required%s", NULL);
     if (!issued_text == !posted_text)
-        return s_usage_error(ctl, "dates: give exactly one of --invoice-issued and --letter-posted%s", NULL);
+        return ctl_usage_error(ctl, "dates: give exactly one of --invoice-issued and --letter-posted%s", NULL);
 
     const char *dir = pacta_config_string(ctl->config, "profile_dir");
     char err[ERR_SIZE];
@@ -421,61 +462,61 @@ s_cmd_clock(ctl_t *ctl)
 {
     static const char *const allowed[] = {"--tenant", "--days", "--hours", "--to", NULL};
     if (ctl->argc < 2)
-        return s_usage_error(ctl, "expected 'clock show|set|advance|reset --tenant T'%s", NULL);
+        return ctl_usage_error(ctl, "expected 'clock show|set|advance|reset --tenant T'%s", NULL);
     const char *action = ctl->argv[1];
     if (strcmp(action, "show") && strcmp(action, "set") && strcmp(action, "advance") && strcmp(action, "reset"))
-        return s_usage_error(ctl, "clock: unknown action '%s'", action);
+        return ctl_usage_error(ctl, "clock: unknown action '%s'", action);
     char *positional[1];
     int positional_count, rc;
-    if ((rc = s_check_args(ctl, ctl->argc - 2, ctl->argv + 2, allowed, positional, &positional_count, 1)))
+    if ((rc = ctl_check_args(ctl, ctl->argc - 2, ctl->argv + 2, allowed, NULL, positional, &positional_count, 1)))
         return rc;
     bool missing = false;
-    const char *tenant = s_option(ctl->argc, ctl->argv, "--tenant", &missing);
-    const char *days_text = s_option(ctl->argc, ctl->argv, "--days", &missing);
-    const char *hours_text = s_option(ctl->argc, ctl->argv, "--hours", &missing);
-    const char *to_text = s_option(ctl->argc, ctl->argv, "--to", &missing);
+    const char *tenant = ctl_option(ctl->argc, ctl->argv, "--tenant", &missing);
+    const char *days_text = ctl_option(ctl->argc, ctl->argv, "--days", &missing);
+    const char *hours_text = ctl_option(ctl->argc, ctl->argv, "--hours", &missing);
+    const char *to_text = ctl_option(ctl->argc, ctl->argv, "--to", &missing);
     if (missing)
-        return s_usage_error(ctl, "clock: an option is missing its value%s", NULL);
+        return ctl_usage_error(ctl, "clock: an option is missing its value%s", NULL);
     if (!tenant)
-        return s_usage_error(ctl, "clock: --tenant is required%s", NULL);
+        return ctl_usage_error(ctl, "clock: --tenant is required%s", NULL);
     char key[PACTA_CLOCK_KEY_MAX];
     if (pacta_clock_key(tenant, key, sizeof key) != 0)
-        return s_usage_error(ctl, "--tenant: '%s' is not a tenant id (letters, digits, '.', '_', '-')", tenant);
+        return ctl_usage_error(ctl, "--tenant: '%s' is not a tenant id (letters, digits, '.', '_', '-')", tenant);
 
     //  Validate every argument before touching Redis.
     pacta_instant_t target = 0;
     int64_t seconds = 0;
     if (strcmp(action, "set") == 0) {
         if (positional_count != 1)
-            return s_usage_error(ctl, "clock set: give the new time (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @SECONDS)%s",
+            return ctl_usage_error(ctl, "clock set: give the new time (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @SECONDS)%s",
                                  NULL);
-        if (s_parse_instant(positional[0], &target) != 0)
-            return s_usage_error(ctl, "clock set: '%s' is not a time (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @SECONDS)",
+        if (ctl_parse_instant(positional[0], &target) != 0)
+            return ctl_usage_error(ctl, "clock set: '%s' is not a time (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @SECONDS)",
                                  positional[0]);
     }
     else if (positional_count != 0)
-        return s_usage_error(ctl, "unexpected argument '%s'", positional[0]);
+        return ctl_usage_error(ctl, "unexpected argument '%s'", positional[0]);
     if (strcmp(action, "advance") == 0) {
         const int given = (days_text != NULL) + (hours_text != NULL) + (to_text != NULL);
         if (given != 1)
-            return s_usage_error(ctl, "clock advance: give exactly one of --days, --hours, --to%s", NULL);
+            return ctl_usage_error(ctl, "clock advance: give exactly one of --days, --hours, --to%s", NULL);
         int64_t count;
         if (days_text) {
-            if (s_parse_count(days_text, 100 * 366, &count) != 0)
-                return s_usage_error(ctl, "--days: '%s' is not a whole number of days (0 to 36600)", days_text);
+            if (ctl_parse_count(days_text, 100 * 366, &count) != 0)
+                return ctl_usage_error(ctl, "--days: '%s' is not a whole number of days (0 to 36600)", days_text);
             seconds = count * 86400;
         }
         else if (hours_text) {
-            if (s_parse_count(hours_text, 100 * 366 * 24, &count) != 0)
-                return s_usage_error(ctl, "--hours: '%s' is not a whole number of hours", hours_text);
+            if (ctl_parse_count(hours_text, 100 * 366 * 24, &count) != 0)
+                return ctl_usage_error(ctl, "--hours: '%s' is not a whole number of hours", hours_text);
             seconds = count * 3600;
         }
-        else if (s_parse_instant(to_text, &target) != 0)
-            return s_usage_error(ctl, "--to: '%s' is not a time (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @SECONDS)",
+        else if (ctl_parse_instant(to_text, &target) != 0)
+            return ctl_usage_error(ctl, "--to: '%s' is not a time (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @SECONDS)",
                                  to_text);
     }
     else if (days_text || hours_text || to_text)
-        return s_usage_error(ctl, "clock %s takes no --days, --hours or --to", action);
+        return ctl_usage_error(ctl, "clock %s takes no --days, --hours or --to", action);
 
     char err[ERR_SIZE];
     const pacta_store_options_t options = {
@@ -547,6 +588,71 @@ cleanup:
 }
 
 //  ---------------------------------------------------------------------------
+//  Connections shared by the commands
+
+pacta_store_t *
+ctl_store_open(ctl_t *ctl)
+{
+    char err[ERR_SIZE];
+    const pacta_store_options_t options = {
+        .url = pacta_config_string(ctl->config, "redis_url"),
+        .password = pacta_config_string(ctl->config, "redis_password"),
+        .client_name = "pactactl",
+    };
+    pacta_store_t *store = pacta_store_new(&options, err, sizeof err);
+    if (!store) {
+        fprintf(ctl->err, "pactactl: --redis-url: %s\n", err);
+        return NULL;
+    }
+    if (pacta_store_connect(store) != 0) {
+        fprintf(ctl->err, "pactactl: cannot reach Redis at %s: %s\n", options.url, pacta_store_error(store));
+        pacta_store_destroy(&store);
+        return NULL;
+    }
+    return store;
+}
+
+pacta_bus_producer_t *
+ctl_producer_open(ctl_t *ctl)
+{
+    char err[ERR_SIZE];
+    char server_key[PACTA_BUS_KEY_Z85_LEN + 1] = "";
+    char secret_key[PACTA_BUS_KEY_Z85_LEN + 1] = "";
+    const char *server_text = pacta_config_string(ctl->config, "bus_public_key");
+    const char *secret = pacta_config_string(ctl->config, "bus_client_secret_key");
+    if (server_text && *server_text) {
+        if (pacta_bus_key_resolve(server_text, server_key, err, sizeof err) != 0) {
+            fprintf(ctl->err, "pactactl: --bus-public-key: %s\n", err);
+            return NULL;
+        }
+        //  The _FILE form hands over a whole key file (bus-keygen.sh writes a comment line first).
+        if (!secret || pacta_bus_key_from_text(secret, strlen(secret), secret_key, err, sizeof err) != 0) {
+            fprintf(ctl->err, "pactactl: --bus-client-secret-key: a Z85 secret key is needed with --bus-public-key\n");
+            return NULL;
+        }
+    }
+    const pacta_bus_producer_options_t options = {
+        .endpoint = pacta_config_string(ctl->config, "bus_url"),
+        .server_public_key = server_key[0] ? server_key : NULL,
+        .secret_key = server_key[0] ? secret_key : NULL,
+    };
+    pacta_bus_producer_t *producer = pacta_bus_producer_new(&options, err, sizeof err);
+    if (!producer)
+        fprintf(ctl->err, "pactactl: --bus-url %s: %s\n", options.endpoint ? options.endpoint : "", err);
+    return producer;
+}
+
+const char *
+ctl_operator(ctl_t *ctl)
+{
+    const char *name = pacta_config_string(ctl->config, "operator");
+    if (name && *name)
+        return name;
+    name = getenv("USER");
+    return name && *name ? name : "operator";
+}
+
+//  ---------------------------------------------------------------------------
 //  main
 
 //  The global options end at the first word that is neither an option nor
@@ -557,10 +663,13 @@ s_command_index(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strncmp(argv[i], "--", 2) != 0 && strcmp(argv[i], "-h") != 0)
             return i;
-        if (!strchr(argv[i], '=')
-            && (!strcmp(argv[i], "--redis-url") || !strcmp(argv[i], "--redis-password")
-                || !strcmp(argv[i], "--redis-password-file") || !strcmp(argv[i], "--profile-dir")))
-            i++;
+        if (strchr(argv[i], '='))
+            continue;
+        for (size_t k = 0; s_global_value_flags[k]; k++)
+            if (strcmp(argv[i], s_global_value_flags[k]) == 0) {
+                i++;
+                break;
+            }
     }
     return argc;
 }
@@ -605,13 +714,27 @@ pactactl_main(int argc, char **argv, FILE *out, FILE *err)
         rc = s_cmd_dates(&ctl);
     else if (strcmp(name, "clock") == 0)
         rc = s_cmd_clock(&ctl);
+    else if (strcmp(name, "send") == 0)
+        rc = ctl_cmd_send(&ctl);
+    else if (strcmp(name, "replay") == 0)
+        rc = ctl_cmd_replay(&ctl);
+    else if (strcmp(name, "contract") == 0)
+        rc = ctl_cmd_contract(&ctl);
+    else if (strcmp(name, "invoice") == 0)
+        rc = ctl_cmd_invoice(&ctl);
+    else if (strcmp(name, "timeline") == 0)
+        rc = ctl_cmd_timeline(&ctl);
+    else if (strcmp(name, "explain") == 0)
+        rc = ctl_cmd_explain(&ctl);
+    else if (strcmp(name, "proposals") == 0)
+        rc = ctl_cmd_proposals(&ctl);
     else if (strcmp(name, "help") == 0) {
         pacta_config_print_help(ctl.config, out);
         fputs(s_commands_help, out);
         rc = EXIT_OK;
     }
     else
-        rc = s_usage_error(&ctl, "unknown command '%s'", name);
+        rc = ctl_usage_error(&ctl, "unknown command '%s'", name);
 
 cleanup:
     fflush(out);

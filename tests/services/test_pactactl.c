@@ -227,3 +227,99 @@ Test(pactactl, test_clock)
     cr_assert(strstr(r.err, "cannot reach Redis"), "%s", r.err);
     s_free(&r);
 }
+
+//  Writes text to a fresh temporary file; path receives its name.
+static void
+s_temp_file(const char *text, const char *suffix, char *path, size_t size)
+{
+    snprintf(path, size, "/tmp/pactactl-test-XXXXXX%s", suffix);
+    const int fd = mkstemps(path, (int) strlen(suffix));
+    cr_assert_geq(fd, 0);
+    FILE *out = fdopen(fd, "w");
+    cr_assert_not_null(out);
+    fputs(text, out);
+    fclose(out);
+}
+
+Test(pactactl, send_and_replay_check_before_sending)
+{
+    char event[256], script[256], bad_script[256];
+    s_temp_file("{\"type\": \"InvoiceIssued\", \"tenant\": \"capconnect\",\n"
+                " \"event\": {\"invoice_id\": \"F-1\", \"contract_id\": \"C-1\", \"due_on\": \"2025-02-08\"}}\n",
+                ".json", event, sizeof event);
+    result_t r = s_ctl("send", "--dry-run", event, NULL);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "valid: InvoiceIssued id ctl-"), "%s", r.out);
+    cr_assert(strstr(r.out, "(from the content) tenant capconnect entity c:C-1"), "%s", r.out);
+    s_free(&r);
+
+    r = s_ctl("send", "--dry-run", "--tenant", "sgevent", event, NULL);
+    cr_assert(strstr(r.out, "tenant capconnect"), "the event's own tenant wins over --tenant: %s", r.out);
+    s_free(&r);
+
+    r = s_ctl("send", NULL);
+    cr_assert_eq(r.rc, 2);
+    cr_assert(strstr(r.err, "give one event file"), "%s", r.err);
+    s_free(&r);
+    r = s_ctl("send", "--dry-run=yes", event, NULL);
+    cr_assert_eq(r.rc, 2);
+    cr_assert(strstr(r.err, "takes no value"), "%s", r.err);
+    s_free(&r);
+    r = s_ctl("send", "--wait", "soon", event, NULL);
+    cr_assert_eq(r.rc, 2);
+    cr_assert(strstr(r.err, "--wait: 'soon'"), "%s", r.err);
+    s_free(&r);
+    r = s_ctl("send", "/nonexistent/event.json", NULL);
+    cr_assert_eq(r.rc, 2);
+    cr_assert(strstr(r.err, "/nonexistent/event.json: No such file"), "%s", r.err);
+    s_free(&r);
+
+    //  Nobody answers on this port: exit 1 after --wait, saying it is safe
+    //  to send again.
+    r = s_ctl("--bus-url", "tcp://127.0.0.1:1", "send", "--wait", "1", event, NULL);
+    cr_assert_eq(r.rc, 1);
+    cr_assert(strstr(r.err, "no answer from the bus at tcp://127.0.0.1:1 within 1 s"), "%s", r.err);
+    cr_assert(strstr(r.err, "same id ctl-"), "%s", r.err);
+    s_free(&r);
+
+    s_temp_file("# two steps\n"
+                "{\"clock\": \"set\", \"to\": \"2025-02-01\"}\n"
+                "{\"type\": \"ContractSigned\", \"id\": \"s-1\", \"event\": {\"contract_id\": \"C-1\"}}\n",
+                ".jsonl", script, sizeof script);
+    r = s_ctl("replay", "--dry-run", "--tenant", "capconnect", script, NULL);
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "line 2: clock set 2025-02-01 for capconnect"), "%s", r.out);
+    cr_assert(strstr(r.out, "line 3: ContractSigned id s-1 tenant capconnect entity c:C-1"), "%s", r.out);
+    cr_assert(strstr(r.out, ": 2 steps, all valid"), "%s", r.out);
+    s_free(&r);
+
+    r = s_ctl("replay", "--dry-run", script, NULL);
+    cr_assert_eq(r.rc, 2, "no tenant anywhere");
+    cr_assert(strstr(r.err, ":2: tenant: missing"), "%s", r.err);
+    s_free(&r);
+
+    s_temp_file("{\"clock\": \"set\", \"to\": \"2025-02-01\"}\n"
+                "{\"type\": \"ContractSigned\", \"id\": \"s-1\", \"event\": {\"contract_id\": \"C-1\"}}\n"
+                "{\"type\": \"ContractSigned\", \"id\": \"s-2\", \"event\": {\"contract_id\": \"C-1\", \"pack\": 1}}\n",
+                ".jsonl", bad_script, sizeof bad_script);
+    r = s_ctl("replay", "--tenant", "capconnect", bad_script, NULL);
+    cr_assert_eq(r.rc, 2);
+    cr_assert(strstr(r.err, ":3: event.pack: unknown field of ContractSigned (did you mean \"pack_code\"?)"), "%s",
+              r.err);
+    cr_assert(strstr(r.err, "nothing sent"), "%s", r.err);
+    s_free(&r);
+
+    r = s_ctl("replay", "--tenant", "bad{tenant}", script, NULL);
+    cr_assert_eq(r.rc, 2);
+    s_free(&r);
+    r = s_ctl("replay", "--settle-timeout", "0", script, NULL);
+    cr_assert_eq(r.rc, 2);
+    s_free(&r);
+    r = s_ctl("replay", "--fast", script, NULL);
+    cr_assert_eq(r.rc, 2);
+    cr_assert(strstr(r.err, "unknown option '--fast'"), "%s", r.err);
+    s_free(&r);
+    unlink(event);
+    unlink(script);
+    unlink(bad_script);
+}

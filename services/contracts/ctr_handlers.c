@@ -1,0 +1,382 @@
+/*  =========================================================================
+    ctr_handlers - what contracts does with the messages it owns
+
+    The contract document is the operator's answer to "what state is this
+    contract in": contracts is its only writer, and it changes it only on
+    facts (ContractSigned) and on decisions other services announce
+    (Suspend, Restore, LostPeriod), each applied idempotently by decision id
+    so a redelivered decision changes nothing.
+
+    Design decision: a decision about a contract contracts does not know
+    yet is parked, not refused: on the bus the Suspend of a contract may
+    overtake its ContractSigned, and invariant 4 says early facts wait.
+    =========================================================================
+*/
+#include "ctr_handlers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pacta/v1/contracts.pb-c.h"
+#include "pacta/v1/enforcement.pb-c.h"
+#include "pacta_decide.h"
+#include "pacta_jdoc.h"
+#include "pacta_pbjson.h"
+#include "rules_cc.h"
+
+#define DOC "contract"
+
+static int
+s_check_entity(pacta_handler_ctx_t *ctx, const char *contract_id)
+{
+    char expected[PACTA_REF_SIZE + 8];
+    snprintf(expected, sizeof expected, "c:%s", contract_id);
+    if (strcmp(expected, pacta_handler_entity_key(ctx)) != 0)
+        return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_INVALID, "envelope.entity_key",
+                                    "entity_key must be %s for contract %s, got %s", expected, contract_id,
+                                    pacta_handler_entity_key(ctx));
+    if (strlen(contract_id) >= PACTA_REF_SIZE)
+        return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_INVALID, "contract_id",
+                                    "contract_id: at most %d bytes", PACTA_REF_SIZE - 1);
+    return 0;
+}
+
+static const char *
+s_enum_name(const ProtobufCEnumDescriptor *descriptor, int value, char *buf, size_t size)
+{
+    return pacta_pbjson_enum_name(descriptor, value, buf, size);
+}
+
+static const char *
+s_reason_name(Pacta__V1__SuspensionReason reason)
+{
+    switch (reason) {
+        case PACTA__V1__SUSPENSION_REASON__SUSPENSION_REASON_UNPAID_INVOICE: return "unpaid";
+        case PACTA__V1__SUSPENSION_REASON__SUSPENSION_REASON_CONTENT: return "content";
+        case PACTA__V1__SUSPENSION_REASON__SUSPENSION_REASON_FORCE_MAJEURE: return "force_majeure";
+        case PACTA__V1__SUSPENSION_REASON__SUSPENSION_REASON_UNPAID_DEPOSIT: return "unpaid_deposit";
+        case PACTA__V1__SUSPENSION_REASON__SUSPENSION_REASON_UNPAID_WORK: return "unpaid_work";
+        default: break;
+    }
+    return "unspecified";
+}
+
+/* A decision for a contract not created yet waits for it. */
+static int
+s_wait_for_contract(pacta_handler_ctx_t *ctx, const char *contract_id)
+{
+    char waiting[120];
+    snprintf(waiting, sizeof waiting, "contract %.60s (its ContractSigned)", contract_id);
+    return pacta_handler_park(ctx, waiting);
+}
+
+/* The contract as the CC rules read it, from the signature. */
+static void
+s_contract_from(const Pacta__V1__ContractSigned *msg, pacta_contract_t *contract)
+{
+    memset(contract, 0, sizeof *contract);
+    snprintf(contract->id, sizeof contract->id, "%s", msg->contract_id);
+    if (msg->client) {
+        snprintf(contract->client.id, sizeof contract->client.id, "%s", msg->client->client_id);
+        contract->client.kind = msg->client->kind == PACTA__V1__PARTY_KIND__PARTY_KIND_CONSUMER
+                                    ? PACTA_CLIENT_CONSUMER
+                                    : PACTA_CLIENT_PROFESSIONAL;
+        contract->client.language = msg->client->language == PACTA__V1__LANGUAGE__LANGUAGE_EN ? PACTA_LANG_EN
+                                                                                               : PACTA_LANG_FR;
+    }
+    switch (msg->contract_kind) {
+        case PACTA__V1__CONTRACT_KIND__CONTRACT_KIND_A_LA_CARTE: contract->kind = PACTA_CONTRACT_A_LA_CARTE; break;
+        case PACTA__V1__CONTRACT_KIND__CONTRACT_KIND_FIXED_TERM: contract->kind = PACTA_CONTRACT_FIXED_TERM; break;
+        case PACTA__V1__CONTRACT_KIND__CONTRACT_KIND_RECURRING: contract->kind = PACTA_CONTRACT_RECURRING; break;
+        default: contract->kind = PACTA_CONTRACT_PACK; break;
+    }
+    contract->state = PACTA_CONTRACT_PENDING;
+    snprintf(contract->pack_id, sizeof contract->pack_id, "%s", msg->pack_code);
+    if (msg->billing_period == PACTA__V1__BILLING_PERIOD__BILLING_PERIOD_MONTHLY)
+        contract->billing_period = PACTA_BILLING_MONTHLY;
+    else if (msg->billing_period == PACTA__V1__BILLING_PERIOD__BILLING_PERIOD_ANNUAL)
+        contract->billing_period = PACTA_BILLING_ANNUAL;
+    contract->fee_per_period = msg->recurring_fee ? msg->recurring_fee->cents : 0;
+    contract->total_amount = msg->total ? msg->total->cents : 0;
+    pacta_date_t signed_on = pacta_handler_date(msg->signed_on);
+    pacta_formation_t *formation = &contract->formation;
+    formation->order_form_signed_on = PACTA_DATE_INVALID;
+    formation->e_signed_on = PACTA_DATE_INVALID;
+    formation->quote_validated_on = PACTA_DATE_INVALID;
+    formation->first_used_on = PACTA_DATE_INVALID;
+    if (msg->channel == PACTA__V1__CHANNEL__CHANNEL_E_SIGNATURE)
+        formation->e_signed_on = signed_on;
+    else
+        formation->order_form_signed_on = signed_on;
+    formation->order_confirmed_on = msg->order_confirmed_on ? pacta_handler_date(msg->order_confirmed_on) : signed_on;
+    formation->at_distance = msg->distance_or_off_premises;
+    contract->start_on = PACTA_DATE_INVALID;
+    contract->ends_on = PACTA_DATE_INVALID;
+    contract->performance_started_on = PACTA_DATE_INVALID;
+    contract->suspended_since = PACTA_DATE_INVALID;
+}
+
+static Pacta__V1__StartCause
+s_start_cause(const pacta_decision_t *start)
+{
+    const pacta_value_t *fact = pacta_explanation_find(&start->explanation, "earliest_fact");
+    const char *name = fact && fact->type == PACTA_VALUE_TEXT ? fact->as.text : "";
+    if (strcmp(name, "e_signed_on") == 0)
+        return PACTA__V1__START_CAUSE__START_CAUSE_E_SIGNATURE;
+    if (strcmp(name, "quote_validated_on") == 0)
+        return PACTA__V1__START_CAUSE__START_CAUSE_QUOTE_VALIDATED;
+    if (strcmp(name, "first_used_on") == 0)
+        return PACTA__V1__START_CAUSE__START_CAUSE_FIRST_USE;
+    return PACTA__V1__START_CAUSE__START_CAUSE_ORDER_FORM;
+}
+
+static void
+s_audit_decision(pacta_handler_ctx_t *ctx, const pacta_decision_t *decision, const char *contract_id,
+                 const char *type, pacta_date_t today)
+{
+    char decision_id[PACTA_DECIDE_ID_SIZE];
+    pacta_decide_id(decision, contract_id, decision_id, sizeof decision_id);
+    json_t *entry = pacta_decide_audit_entry(decision, pacta_handler_profile(ctx), decision_id, type, today);
+    if (entry)
+        pacta_handler_audit(ctx, entry);
+    json_decref(entry);
+}
+
+/* ---- ContractSigned: CC-17, CC-2a -------------------------------------------------------- */
+
+static int
+s_on_contract_signed(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *arg)
+{
+    (void) arg;
+    const Pacta__V1__ContractSigned *msg = (const Pacta__V1__ContractSigned *) payload;
+    if (s_check_entity(ctx, msg->contract_id) != 0)
+        return -1;
+    if (msg->recurring_fee && msg->recurring_fee->cents < 0)
+        return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_INVALID, "recurring_fee",
+                                    "recurring_fee: must not be negative");
+    const pacta_profile_t *profile = pacta_handler_profile(ctx);
+    pacta_date_t signed_on = pacta_handler_date(msg->signed_on);
+    json_t *doc = pacta_handler_doc(ctx, DOC);
+    if (pacta_handler_doc_version(ctx, DOC) > 0) {
+        if (pacta_jdoc_date(doc, "signed_on") == signed_on)
+            return 0;   /* the same signature again */
+        return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_CONFLICT, "signed_on",
+                                    "contract %s already exists, signed on another date", msg->contract_id);
+    }
+    pacta_contract_t contract;
+    s_contract_from(msg, &contract);
+    pacta_outcome_t *outcome = pacta_outcome_new();
+    if (!outcome)
+        return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_RETRY_LATER, NULL, "out of memory");
+    int rc = -1;
+    Pacta__V1__Explanation *why = NULL;
+    if (rule_cc17_set_start_date(profile, &contract, outcome) != 0) {
+        pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_INVALID, "signed_on",
+                             "CC-17 cannot fix a start date from these facts");
+        goto cleanup;
+    }
+    const pacta_decision_t *start = pacta_outcome_find(outcome, PACTA_DECISION_START);
+    if (start && start->status == PACTA_DECISION_APPLY) {
+        contract.start_on = start->date;
+        contract.state = PACTA_CONTRACT_ACTIVE;
+        if (rule_cc2a_initial_term(profile, &contract, outcome) != 0) {
+            pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_INVALID, "signed_on",
+                                 "CC-2a cannot compute the initial term from this start");
+            goto cleanup;
+        }
+    }
+    const pacta_decision_t *term = pacta_outcome_find(outcome, PACTA_DECISION_TERM);
+    pacta_date_t term_ends_on = term ? term->until : PACTA_DATE_INVALID;
+    pacta_date_t notice_deadline = PACTA_DATE_INVALID;
+    if (pacta_date_is_valid(contract.start_on) && pacta_rule_enabled(&profile->tacit_renewal.rule))
+        notice_deadline = pacta_cc_non_renewal_deadline(profile, contract.start_on, 0);
+
+    char text[64];
+    json_t *client = json_object();
+    pacta_jdoc_set_str(client, "client_id", msg->client ? msg->client->client_id : "");
+    pacta_jdoc_set_str(client, "kind", s_enum_name(&pacta__v1__party_kind__descriptor,
+                                                   msg->client ? (int) msg->client->kind : 0, text, sizeof text));
+    pacta_jdoc_set_str(client, "language", s_enum_name(&pacta__v1__language__descriptor,
+                                                       msg->client ? (int) msg->client->language : 0, text,
+                                                       sizeof text));
+    pacta_jdoc_set_str(doc, "contract_id", msg->contract_id);
+    pacta_jdoc_set_str(doc, "tenant", pacta_handler_tenant(ctx));
+    json_object_set_new(doc, "client", client);
+    pacta_jdoc_set_str(doc, "kind", s_enum_name(&pacta__v1__contract_kind__descriptor, msg->contract_kind, text,
+                                                sizeof text));
+    pacta_jdoc_set_str(doc, "pack", msg->pack_code);
+    pacta_jdoc_set_str(doc, "billing_period", s_enum_name(&pacta__v1__billing_period__descriptor,
+                                                          msg->billing_period, text, sizeof text));
+    pacta_jdoc_set_int(doc, "fee_cents", contract.fee_per_period);
+    pacta_jdoc_set_date(doc, "signed_on", signed_on);
+    pacta_jdoc_set_str(doc, "channel", s_enum_name(&pacta__v1__channel__descriptor, msg->channel, text, sizeof text));
+    pacta_jdoc_set_str(doc, "state", contract.state == PACTA_CONTRACT_ACTIVE ? "active" : "pending");
+    pacta_jdoc_set_date(doc, "start_on", contract.start_on);
+    pacta_jdoc_set_str(doc, "start_cause", start ? s_enum_name(&pacta__v1__start_cause__descriptor,
+                                                               s_start_cause(start), text, sizeof text)
+                                                 : "");
+    pacta_jdoc_set_date(doc, "term_ends_on", term_ends_on);
+    pacta_jdoc_set_date(doc, "renewal_notice_deadline", notice_deadline);
+    json_object_set_new(doc, "suspension", json_null());
+    pacta_jdoc_array(doc, "suspensions");
+    pacta_jdoc_array(doc, "lost_periods");
+    pacta_handler_put_doc(ctx, DOC);
+
+    char day[PACTA_DATE_STR_LEN], summary[256];
+    snprintf(summary, sizeof summary, "contract %s signed %s (%s%s%s)", msg->contract_id,
+             pacta_date_format(signed_on, day, sizeof day), pacta_jdoc_str(doc, "kind"),
+             msg->pack_code[0] ? ", pack " : "", msg->pack_code);
+    json_t *fact = json_pack("{s:s, s:s, s:s, s:s, s:s}", "entry", "fact", "message_type",
+                             pacta_handler_cause_type(ctx), "summary", summary, "date", day, "ref", msg->contract_id);
+    if (fact)
+        pacta_handler_audit(ctx, fact);
+    json_decref(fact);
+    for (size_t i = 0; i < outcome->count; i++) {
+        const pacta_decision_t *decision = &outcome->items[i];
+        s_audit_decision(ctx, decision, msg->contract_id,
+                         decision == start && start->status == PACTA_DECISION_APPLY ? "pacta.v1.ContractStarted" : NULL,
+                         signed_on);
+    }
+    pacta_handler_index_zadd(ctx, "contracts", msg->contract_id, (double) signed_on);
+
+    rc = 0;
+    if (start && start->status == PACTA_DECISION_APPLY) {
+        why = pacta_decide_explanation_new(start, profile, signed_on);
+        Pacta__V1__Date started = PACTA__V1__DATE__INIT, ends = PACTA__V1__DATE__INIT,
+                        deadline = PACTA__V1__DATE__INIT;
+        pacta_handler_set_date(&started, start->date);
+        pacta_handler_set_date(&ends, term_ends_on);
+        pacta_handler_set_date(&deadline, notice_deadline);
+        Pacta__V1__ContractStarted started_msg = PACTA__V1__CONTRACT_STARTED__INIT;
+        started_msg.contract_id = msg->contract_id;
+        started_msg.started_on = &started;
+        started_msg.cause = s_start_cause(start);
+        started_msg.term_ends_on = pacta_date_is_valid(term_ends_on) ? &ends : NULL;
+        started_msg.renewal_notice_deadline = pacta_date_is_valid(notice_deadline) ? &deadline : NULL;
+        started_msg.explanation = why;
+        rc = pacta_handler_emit(ctx, &started_msg.base, PACTA__V1__MESSAGE_KIND__MESSAGE_KIND_DECISION, NULL, NULL,
+                                NULL);
+    }
+cleanup:
+    pacta_decide_explanation_destroy(&why);
+    pacta_outcome_destroy(&outcome);
+    return rc;
+}
+
+/* ---- Suspend / Restore / LostPeriod ----------------------------------------------------------- */
+
+static int
+s_on_suspend(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *arg)
+{
+    (void) arg;
+    const Pacta__V1__Suspend *msg = (const Pacta__V1__Suspend *) payload;
+    if (s_check_entity(ctx, msg->contract_id) != 0)
+        return -1;
+    if (pacta_handler_doc_version(ctx, DOC) == 0)
+        return s_wait_for_contract(ctx, msg->contract_id);
+    json_t *doc = pacta_handler_doc(ctx, DOC);
+    json_t *suspensions = pacta_jdoc_array(doc, "suspensions");
+    if (pacta_jdoc_find(suspensions, "decision_id", msg->decision_id))
+        return 0;
+    pacta_date_t from = pacta_handler_date(msg->suspended_from);
+    const char *reason = s_reason_name(msg->reason);
+    json_t *entry = json_object();
+    pacta_jdoc_set_str(entry, "decision_id", msg->decision_id);
+    pacta_jdoc_set_str(entry, "reason", reason);
+    pacta_jdoc_set_date(entry, "from", from);
+    pacta_jdoc_set_date(entry, "restored_on", PACTA_DATE_INVALID);
+    json_array_append_new(suspensions, entry);
+    json_t *running = json_object();
+    pacta_jdoc_set_str(running, "decision_id", msg->decision_id);
+    pacta_jdoc_set_str(running, "reason", reason);
+    pacta_jdoc_set_date(running, "since", from);
+    json_object_set_new(doc, "suspension", running);
+    pacta_jdoc_set_str(doc, "state", "suspended");
+    return pacta_handler_put_doc(ctx, DOC);
+}
+
+static int
+s_on_restore(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *arg)
+{
+    (void) arg;
+    const Pacta__V1__Restore *msg = (const Pacta__V1__Restore *) payload;
+    if (s_check_entity(ctx, msg->contract_id) != 0)
+        return -1;
+    if (pacta_handler_doc_version(ctx, DOC) == 0)
+        return s_wait_for_contract(ctx, msg->contract_id);
+    json_t *doc = pacta_handler_doc(ctx, DOC);
+    const char *reason = s_reason_name(msg->reason);
+    pacta_date_t restored_on = pacta_handler_date(msg->restored_on);
+    bool open_found = false;
+    size_t index;
+    json_t *entry;
+    json_array_foreach(pacta_jdoc_array(doc, "suspensions"), index, entry) {
+        if (strcmp(pacta_jdoc_str(entry, "reason"), reason) == 0
+            && !pacta_date_is_valid(pacta_jdoc_date(entry, "restored_on"))) {
+            pacta_jdoc_set_date(entry, "restored_on", restored_on);
+            pacta_jdoc_set_str(entry, "restored_by", msg->decision_id);
+            open_found = true;
+        }
+    }
+    if (!open_found) {
+        //  A Restore before its Suspend (reordered on the bus) waits for it.
+        if (!pacta_jdoc_find(pacta_jdoc_array(doc, "suspensions"), "restored_by", msg->decision_id)) {
+            char waiting[120];
+            snprintf(waiting, sizeof waiting, "a suspension for %s to restore", reason);
+            return pacta_handler_park(ctx, waiting);
+        }
+        return 0;   /* already applied */
+    }
+    const json_t *running = json_object_get(doc, "suspension");
+    if (json_is_object(running) && strcmp(pacta_jdoc_str(running, "reason"), reason) == 0) {
+        json_object_set_new(doc, "suspension", json_null());
+        pacta_jdoc_set_str(doc, "state", "active");
+    }
+    return pacta_handler_put_doc(ctx, DOC);
+}
+
+static int
+s_on_lost_period(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *arg)
+{
+    (void) arg;
+    const Pacta__V1__LostPeriod *msg = (const Pacta__V1__LostPeriod *) payload;
+    if (s_check_entity(ctx, msg->contract_id) != 0)
+        return -1;
+    if (pacta_handler_doc_version(ctx, DOC) == 0)
+        return s_wait_for_contract(ctx, msg->contract_id);
+    json_t *doc = pacta_handler_doc(ctx, DOC);
+    json_t *lost = pacta_jdoc_array(doc, "lost_periods");
+    if (pacta_jdoc_find(lost, "decision_id", msg->decision_id))
+        return 0;
+    json_t *entry = json_object();
+    pacta_jdoc_set_str(entry, "decision_id", msg->decision_id);
+    pacta_jdoc_set_str(entry, "reason", s_reason_name(msg->reason));
+    pacta_jdoc_set_date(entry, "from", pacta_handler_date(msg->lost_from));
+    pacta_jdoc_set_date(entry, "through", pacta_handler_date(msg->lost_through));
+    json_array_append_new(lost, entry);
+    return pacta_handler_put_doc(ctx, DOC);
+}
+
+/* ---- the declaration ----------------------------------------------------------------------- */
+
+static const char *const s_doc_names[] = {DOC, NULL};
+static const char *const s_signed_required[] = {"contract_id", "signed_on", "contract_kind", NULL};
+static const char *const s_suspend_required[] = {"decision_id", "contract_id", "reason", "suspended_from", NULL};
+static const char *const s_restore_required[] = {"decision_id", "contract_id", "reason", "restored_on", NULL};
+static const char *const s_lost_required[] = {"decision_id", "contract_id", "lost_from", "lost_through", NULL};
+
+static const pacta_message_handler_t s_messages[] = {
+    {"pacta.v1.ContractSigned", s_on_contract_signed, s_signed_required, s_doc_names},
+    {"pacta.v1.Suspend", s_on_suspend, s_suspend_required, s_doc_names},
+    {"pacta.v1.Restore", s_on_restore, s_restore_required, s_doc_names},
+    {"pacta.v1.LostPeriod", s_on_lost_period, s_lost_required, s_doc_names},
+};
+
+const pacta_handler_set_t ctr_handlers = {
+    .messages = s_messages,
+    .message_count = sizeof s_messages / sizeof s_messages[0],
+    .timers = NULL,
+    .timer_count = 0,
+    .arg = NULL,
+};
