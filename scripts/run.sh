@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds Pacta, starts Redis and every
-# service that exists on this machine (loopback only), feeds the demo
-# scenario, prints what happened, and stops everything at the end or on Ctrl-C.
+# The main job: installs what is missing, builds Pacta, starts Redis, the bus
+# and every service that exists on this machine (loopback only), feeds the
+# demo scenario, prints what happened, and stops everything at the end or on
+# Ctrl-C (the bus last).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -9,17 +10,18 @@ usage() {
   cat <<USAGE
 Usage: scripts/run.sh [--keep-running] [--no-install] [--help]
 
-Builds Pacta, starts a local redis-server and the five services on
-127.0.0.1, runs the demo scenario and prints its results.
+Builds Pacta, starts a local redis-server, the message bus and the five
+services on 127.0.0.1, runs the demo scenario and prints its results.
 
   --keep-running  leave everything running after the demo until Ctrl-C
   --no-install    do not apt-get missing packages (fail instead)
   -h, --help      show this help
 
 State and logs go to .pacta-run/ in the checkout (removed at the start of
-each run). Service HTTP ports: contracts 8081, invoicing 8082,
+each run). PACTA_BUILD_DIR overrides the build directory (default build/). HTTP ports: bus 8080, contracts 8081, invoicing 8082,
 enforcement 8083, notifications 8084, gdpr-retention 8085 (health and
-metrics at http://127.0.0.1:PORT/healthz and /metrics).
+metrics at http://127.0.0.1:PORT/healthz and /metrics). The bus listens on
+tcp://127.0.0.1:5560 (producers) and :5561 (service instances).
 USAGE
 }
 
@@ -35,7 +37,7 @@ while [ $# -gt 0 ]; do
 done
 
 [ $install = 1 ] && pacta_ensure_packages
-build=$PACTA_ROOT/build
+build=${PACTA_BUILD_DIR:-$PACTA_ROOT/build}
 pacta_build "$build"
 
 run=$PACTA_ROOT/.pacta-run
@@ -44,11 +46,18 @@ mkdir -p "$run/logs"
 
 services=(contracts:8081 invoicing:8082 enforcement:8083 notifications:8084 gdpr-retention:8085)
 pids=()
+bus_pid=
 stop_all() {
   local pid
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   pids=()
+  # The bus goes last: everything above may still be sending to it.
+  if [ -n "$bus_pid" ]; then
+    kill -TERM "$bus_pid" 2>/dev/null || true
+    wait "$bus_pid" 2>/dev/null || true
+    bus_pid=
+  fi
   pacta_stop_redis
 }
 trap stop_all EXIT
@@ -56,11 +65,39 @@ trap 'echo; pacta_say "interrupted, stopping"; exit 130' INT TERM
 
 pacta_say "starting redis-server (data in $run/redis)"
 pacta_start_redis "$run/redis"
+# --- configuration (issue 7): the settings docker-compose.yml uses too ---------
+# Shared settings come from deploy/pacta.env, the compose file's env_file (a
+# variable already set in the environment wins: PACTA_LOG_LEVEL=debug
+# scripts/run.sh); this loopback topology then says where things are, as the
+# compose file does per service.
+while IFS='=' read -r name value; do
+  [ -n "${!name+x}" ] || export "$name=$value"
+done < <(grep -E '^PACTA_[A-Z0-9_]+=' "$PACTA_ROOT/deploy/pacta.env")
 export PACTA_REDIS_URL="unix://$PACTA_REDIS_SOCKET"
 export PACTA_PROFILE_DIR=$PACTA_ROOT/deploy/profiles
-export PACTA_CLOCK=test
-export PACTA_LOG_LEVEL=${PACTA_LOG_LEVEL:-info}
+export PACTA_CLOCK=test   # the demo moves the tenants' test clocks
+# --- end of configuration -------------------------------------------------------
 pactactl=$build/services/pactactl/pactactl
+
+# The bus first: services and producers connect to it (they would wait for it
+# anyway, but the demo below needs it). Plain mode on loopback for the demo;
+# docs/protocol.md §6 switches CURVE on. The demo routes file adds a class for
+# the reference consumer pacta-bus-counter next to the five services' routes.
+printf '# demo consumer of scripts/run.sh\ndemo-counter pacta.v1.FirstUseRecorded\n' >"$run/bus-routes.conf"
+pacta_say "starting the bus (frontend tcp://127.0.0.1:5560, backend :5561, http :8080)"
+PACTA_HTTP_ADDR=127.0.0.1:8080 PACTA_BUS_ROUTES=$run/bus-routes.conf "$build/services/bus/pacta-bus" \
+  >"$run/logs/bus.log" 2>&1 &
+bus_pid=$!
+ok=0
+for _ in $(seq 1 100); do
+  if curl -fsS http://127.0.0.1:8080/healthz >/dev/null 2>&1; then ok=1; break; fi
+  sleep 0.1
+done
+[ $ok = 1 ] || { tail -n 20 "$run/logs/bus.log" >&2; pacta_die "the bus did not become healthy on port 8080"; }
+printf '  %-15s http://127.0.0.1:%s/healthz  %s\n' bus 8080 "$(curl -fsS http://127.0.0.1:8080/healthz)"
+"$build/services/bus/pacta-bus-counter" --service-class demo-counter --types pacta.v1.FirstUseRecorded \
+  --instance-id demo-counter-1 >"$run/logs/demo-counter.log" 2>&1 &
+pids+=($!)
 
 for entry in "${services[@]}"; do
   name=${entry%%:*} port=${entry##*:}
@@ -79,6 +116,18 @@ for entry in "${services[@]}"; do
   [ $ok = 1 ] || { tail -n 20 "$run/logs/$name.log" >&2; pacta_die "$name did not become healthy on port $port"; }
   printf '  %-15s http://127.0.0.1:%s/healthz  %s\n' "$name" "$port" "$(curl -fsS "http://127.0.0.1:$port/healthz")"
 done
+
+echo
+echo "== The bus: an outside system sends FirstUseRecorded (docs/examples/producer.c) to the demo consumer"
+producer=$build/services/bus/pacta-example-producer
+"$producer" --destination demo-counter tcp://127.0.0.1:5560 capconnect C-42 2025-02-01 || true
+echo "-- the same event again (same message id): one effect, a second ACK marked duplicate"
+"$producer" --destination demo-counter tcp://127.0.0.1:5560 capconnect C-42 2025-02-01 || true
+echo "-- a destination that is no service class: refused with a reason"
+"$producer" --destination nobody tcp://127.0.0.1:5560 capconnect C-42 2025-02-01 || true
+sleep 1.1   # the bus publishes its counters once a second
+curl -fsS http://127.0.0.1:8080/metrics \
+  | grep -E '^pacta_bus_(messages_(in|acked|nacked)_total|instances_live)' | grep -v ' 0$' || true
 
 echo
 echo "== Terms profiles loaded by every service"
@@ -107,14 +156,48 @@ echo
 echo "== A few metrics from contracts"
 curl -fsS http://127.0.0.1:8081/metrics | grep -E '^pacta_(up|ticks_total|redis)' | head -n 8 || true
 
+# --- demo: worked example 1 (CapConnect §3) through the bus ---------------------------
+# The accounting system issues an invoice, nobody pays it by its due date, the
+# test clock moves past it, the bank feed pays on 2025-02-19: invoicing, then
+# enforcement (CC-3b, CC-3c, CC-3d through the rules core) and contracts react
+# through the bus, and every decision lands in the contract's audit stream.
+example=$PACTA_ROOT/tests/scenarios/example01_capconnect_s3.jsonl
+echo
+echo "== Worked example 1 (CapConnect §3) fed through the bus: pactactl replay $(basename "$example")"
+"$pactactl" clock reset --tenant capconnect >/dev/null
+"$pactactl" replay "$example"
+echo
+echo "-- the contract as the services keep it"
+"$pactactl" contract show --tenant capconnect ex01-C-1
+echo
+echo "-- its audit trail (every fact and decision, with the clause that caused it)"
+"$pactactl" timeline --tenant capconnect ex01-C-1
+echo
+echo "-- en français"
+"$pactactl" timeline --tenant capconnect --lang fr ex01-C-1
+echo
+echo "-- the same scenario replayed: the same event ids are duplicates, nothing changes"
+audit_key='pacta:capconnect:{c:ex01-C-1}:audit'
+before=$(redis-cli -s "$PACTA_REDIS_SOCKET" XLEN "$audit_key")
+# --keep-going: the expectations about earlier points of the story no longer hold
+# once the contract reached its final state; what matters is that nothing is applied.
+"$pactactl" replay --keep-going "$example" | tail -n 1 || true
+printf '   audit entries of ex01-C-1: %s before, %s after\n' "$before" \
+  "$(redis-cli -s "$PACTA_REDIS_SOCKET" XLEN "$audit_key")"
+echo
+echo "-- what the shell counted (invoicing)"
+curl -fsS http://127.0.0.1:8082/metrics \
+  | grep -E '^pacta_(messages_(handled|nacked)_total|timers_fired_total|outbox_in_flight|bus_connected)' \
+  | head -n 12 || true
+
 if [ $keep = 1 ]; then
   pacta_say "everything is running; logs in $run/logs. Ctrl-C to stop."
   wait
 fi
 echo
-pacta_say "stopping services (SIGTERM)"
+pacta_say "stopping services, then the bus (SIGTERM)"
 stop_all
-for entry in "${services[@]}"; do
+for entry in "${services[@]}" demo-counter:0 bus:0; do
   name=${entry%%:*}
   printf '  %-15s %s\n' "$name" "$(tail -n 1 "$run/logs/$name.log")"
 done

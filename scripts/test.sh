@@ -58,6 +58,21 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# ---- deploy checks (issue 7) -------------------------------------------------
+# No Docker engine needed: `docker-compose config` validates docker-compose.yml,
+# and tests/deploy/check_deploy.py checks its rules (a health check per service,
+# no Redis port published, --scale-safe, only variables the binaries read,
+# every secret made by scripts/gen-secrets.sh) and that the Dockerfile installs
+# exactly deploy/packages.txt. The Redis ACL is tested by CTest (test_redis_acl).
+pacta_say "deploy: docker-compose.yml, the Dockerfile and the package lists"
+PACTA_BUS_BIN=$build_dir/services/bus/pacta-bus "$PACTA_ROOT/scripts/gen-secrets.sh" "$work/secrets" \
+  >"$work/gen-secrets.log" 2>&1 || { cat "$work/gen-secrets.log" >&2; pacta_die "scripts/gen-secrets.sh failed"; }
+PACTA_SECRETS_DIR=$work/secrets docker-compose -f "$PACTA_ROOT/docker-compose.yml" \
+  --profile demo --profile tools config -q || pacta_die "docker-compose config refused docker-compose.yml"
+PACTA_SECRETS_DIR=$work/secrets /usr/bin/python3 "$PACTA_ROOT/tests/deploy/check_deploy.py" \
+  --build-dir "$build_dir" --secrets-dir "$work/secrets" || pacta_die "deploy checks failed (above)"
+# ---- end of deploy checks ------------------------------------------------------
+
 pacta_start_redis "$work/redis"
 export PACTA_TEST_REDIS_URL="unix://$PACTA_REDIS_SOCKET"
 export PACTA_TEST_REDIS_TCP_URL="redis://127.0.0.1:$PACTA_REDIS_PORT"
