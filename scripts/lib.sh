@@ -31,8 +31,9 @@ pacta_ensure_packages() {
 pacta_build() {
   local dir=$1; shift
   local jobs; jobs=$(nproc 2>/dev/null || echo 2)
-  cmake -S "$PACTA_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >"$dir.configure.log" 2>&1 \
-    || { cat "$dir.configure.log" >&2; pacta_die "cmake configure failed (log above)"; }
+  mkdir -p "$dir"
+  cmake -S "$PACTA_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >"$dir/configure.log" 2>&1 \
+    || { cat "$dir/configure.log" >&2; pacta_die "cmake configure failed (log above)"; }
   cmake --build "$dir" -j "$jobs" || pacta_die "build failed"
 }
 
