@@ -190,6 +190,23 @@ curl -fsS http://127.0.0.1:8082/metrics \
   | grep -E '^pacta_(messages_(handled|nacked)_total|timers_fired_total|outbox_in_flight|bus_connected)' \
   | head -n 12 || true
 
+# --- demo: an Sg Event late-payment case (worked example 5) --------------------------
+# A professional client pays a 2,000.00 invoice two months late, after two
+# reminders and a formal notice: invoicing records the letters and, on the day
+# the payment arrives, asks the rules core (SG-8c) for the charges due and bills
+# them on one charges invoice (interest 32.50, indemnity 300.00, fees 100.00).
+example=$PACTA_ROOT/tests/scenarios/example05_sgevent_late_payment.jsonl
+echo
+echo "== An Sg Event late-payment case fed through the bus: pactactl replay $(basename "$example")"
+"$pactactl" clock reset --tenant sgevent >/dev/null
+"$pactactl" replay "$example"
+echo
+echo "-- its audit trail: the letters, the payment and each charge with its reason"
+"$pactactl" timeline --tenant sgevent ex05-SG-1
+echo
+echo "-- the charges invoice"
+"$pactactl" invoice show --tenant sgevent ex05-F-SG-0303-LC1
+
 if [ $keep = 1 ]; then
   pacta_say "everything is running; logs in $run/logs. Ctrl-C to stop."
   wait

@@ -461,6 +461,15 @@ pacta_handler_index_zadd(pacta_handler_ctx_t *ctx, const char *index, const char
 }
 
 int
+pacta_handler_index_zrem(pacta_handler_ctx_t *ctx, const char *index, const char *member)
+{
+    assert(ctx && index && member);
+    char key[HANDLER_KEY_MAX];
+    snprintf(key, sizeof key, "pacta:{ix:%s}:%s", ctx->tenant, index);
+    return s_owe(ctx, json_pack("{s:s, s:s, s:s}", "op", "zrem", "key", key, "member", member));
+}
+
+int
 pacta_handler_index_hset(pacta_handler_ctx_t *ctx, const char *index, const char *field, const char *value)
 {
     assert(ctx && index && field && value);
@@ -507,6 +516,26 @@ pacta_handler_refuse(pacta_handler_ctx_t *ctx, Pacta__V1__NackReason reason, con
     vsnprintf(ctx->detail, sizeof ctx->detail, detail_fmt, args);
     va_end(args);
     return -1;
+}
+
+int
+pacta_handler_require_contract(pacta_handler_ctx_t *ctx, const char *contract_id)
+{
+    assert(ctx && contract_id);
+    char key[HANDLER_KEY_MAX];
+    if (snprintf(key, sizeof key, "pacta:%s:{c:%s}:contract", ctx->tenant, contract_id) >= (int) sizeof key)
+        return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_INVALID, "contract_id",
+                                    "contract_id: too long");
+    redisReply *reply = NULL;
+    if (pacta_store_command_strs(ctx->store, &reply, "EXISTS", key, NULL) != 0)
+        return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_RETRY_LATER, NULL,
+                                    "cannot look contract %s up; retry later", contract_id);
+    const bool exists = reply->type == REDIS_REPLY_INTEGER && reply->integer > 0;
+    freeReplyObject(reply);
+    if (!exists)
+        return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_UNKNOWN_ENTITY, "contract_id",
+                                    "contract %s does not exist for tenant %s", contract_id, ctx->tenant);
+    return 0;
 }
 
 /* ---- helpers ---------------------------------------------------------------- */

@@ -155,6 +155,8 @@ int pacta_handler_schedule_timer(pacta_handler_ctx_t *ctx, const char *id, pacta
 int pacta_handler_cancel_timer(pacta_handler_ctx_t *ctx, const char *id);
 /* Owes ZADD pacta:{ix:<tenant>}:<index> score member. 0 or -1. */
 int pacta_handler_index_zadd(pacta_handler_ctx_t *ctx, const char *index, const char *member, double score);
+/* Owes ZREM pacta:{ix:<tenant>}:<index> member (a proposal answered). 0 or -1. */
+int pacta_handler_index_zrem(pacta_handler_ctx_t *ctx, const char *index, const char *member);
 /* Owes HSET pacta:{ix:<tenant>}:<index> field value. 0 or -1. */
 int pacta_handler_index_hset(pacta_handler_ctx_t *ctx, const char *index, const char *field, const char *value);
 /* Owes HSET pacta:<tenant>:{<entity_key>}:<suffix> field value on ANOTHER
@@ -172,6 +174,16 @@ int pacta_handler_park(pacta_handler_ctx_t *ctx, const char *waiting_for);
    and one sentence. Returns -1 (return it). */
 int pacta_handler_refuse(pacta_handler_ctx_t *ctx, Pacta__V1__NackReason reason, const char *field,
                          const char *detail_fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Refuses, unless the tenant has contract_id: the contracts service's
+   document pacta:<tenant>:{c:<contract_id>}:contract exists (a read outside
+   the effect, like any lookup). For the services that do not own contracts
+   (invoicing, enforcement) and consume the same facts: each must refuse what
+   the others refuse, or one would commit what the NACK says was refused.
+   0 when it exists; -1 after refusing UNKNOWN_ENTITY naming "contract_id"
+   (a contract signed under another tenant is unknown to this one), or
+   RETRY_LATER when Redis cannot answer (return it). */
+int pacta_handler_require_contract(pacta_handler_ctx_t *ctx, const char *contract_id);
 
 /* ---- small helpers for handlers ------------------------------------------ */
 

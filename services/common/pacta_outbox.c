@@ -42,6 +42,7 @@ extern const char pacta_lua_outbox_dead[];
 
 #define READ_MAX 256                   /* entries read from one outbox at once */
 #define RESEND_SCAN_MS 50              /* how often the in-flight entries are scanned for resends */
+#define REPLIES_PER_TURN 1024          /* bus replies handled in one pacta_outbox_relay() call */
 #define STORE_RETRY_MS 500             /* pause after a failed Redis call before trying again */
 #define LOG_EVERY_MS 5000              /* at most one store-error warning per period */
 #define STREAM_ID_MAX 48               /* "1700000000000-12" fits easily */
@@ -711,6 +712,7 @@ pacta_outbox_relay(pacta_outbox_t *self, pacta_bus_producer_t *producer, int tim
 {
     assert(self && producer);
     int acked = 0;
+    int replies = 0;
     int64_t now = s_now_ms();
     int64_t deadline = now + (timeout_ms > 0 ? timeout_ms : 0);
     pacta_bus_reply_t reply;
@@ -746,8 +748,12 @@ pacta_outbox_relay(pacta_outbox_t *self, pacta_bus_producer_t *producer, int tim
         if (rc == 1)
             break;
         acked += s_handle_reply(self, &reply, s_now_ms());
-        if (self->reread_head)
-            break;   /* answer new work quickly: the next turn reads it */
+        //  Drain what has arrived (wait is 0 once a reread is queued), but
+        //  not forever: the next turn reads the entities these replies
+        //  freed. Stopping at the first such reply would leave one reply
+        //  per turn, and the others would be resent as unanswered.
+        if (++replies >= REPLIES_PER_TURN)
+            break;
     }
     return acked;
 }

@@ -473,6 +473,13 @@ s_perform(pacta_runtime_t *self, const char *tenant, const json_t *action)
         snprintf(score, sizeof score, "%.17g", json_number_value(json_object_get(action, "score")));
         return pacta_store_command_strs(self->store, NULL, "ZADD", key, score, member, NULL);
     }
+    if (strcmp(op, "zrem") == 0) {
+        const char *key = json_string_value(json_object_get(action, "key"));
+        const char *member = json_string_value(json_object_get(action, "member"));
+        if (!key || !member)
+            return 0;
+        return pacta_store_command_strs(self->store, NULL, "ZREM", key, member, NULL);
+    }
     if (strcmp(op, "hset") == 0) {
         const char *key = json_string_value(json_object_get(action, "key"));
         const char *field = json_string_value(json_object_get(action, "field"));
@@ -1125,10 +1132,17 @@ pacta_runtime_tick(pacta_runtime_t *self, int budget_ms)
             break;
     } while (s_mono_ms() < deadline);
 
+    //  A full batch means more timers are due (a clock move makes thousands
+    //  due at once): fire batch after batch for up to another budget, or
+    //  they would trickle out at one batch per tick.
+    const int64_t timers_deadline = s_mono_ms() + (budget_ms > 0 ? budget_ms : 0);
     for (size_t i = 0; i < pacta_profile_set_count(self->profiles); i++) {
         const char *tenant = pacta_profile_tenant(pacta_profile_set_at(self->profiles, i));
-        if (self->handlers && self->handlers->timer_count > 0)
-            pacta_runtime_fire_timers(self, tenant, TIMERS_PER_TENANT);
+        if (!self->handlers || self->handlers->timer_count == 0)
+            continue;
+        while (pacta_runtime_fire_timers(self, tenant, TIMERS_PER_TENANT) == TIMERS_PER_TENANT
+               && s_mono_ms() < timers_deadline) {
+        }
     }
     int64_t now = s_mono_ms();
     if (now >= self->next_sweep_ms) {

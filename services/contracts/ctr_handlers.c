@@ -13,6 +13,7 @@
     =========================================================================
 */
 #include "ctr_handlers.h"
+#include "ctr_terms.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,7 +159,8 @@ s_on_contract_signed(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, 
     const pacta_profile_t *profile = pacta_handler_profile(ctx);
     pacta_date_t signed_on = pacta_handler_date(msg->signed_on);
     json_t *doc = pacta_handler_doc(ctx, DOC);
-    if (pacta_handler_doc_version(ctx, DOC) > 0) {
+    //  A contract offered by a quote (SG-2a) is signed on top of it.
+    if (pacta_handler_doc_version(ctx, DOC) > 0 && json_object_get(doc, "signed_on")) {
         if (pacta_jdoc_date(doc, "signed_on") == signed_on)
             return 0;   /* the same signature again */
         return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_CONFLICT, "signed_on",
@@ -166,6 +168,10 @@ s_on_contract_signed(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, 
     }
     pacta_contract_t contract;
     s_contract_from(msg, &contract);
+    //  CC-17: an accepted quote is a formation fact too (the earliest counts).
+    const json_t *quote = json_object_get(doc, "quote");
+    if (json_is_object(quote) && strcmp(pacta_jdoc_str(quote, "state"), "accepted") == 0)
+        contract.formation.quote_validated_on = pacta_jdoc_date(quote, "accepted_on");
     pacta_outcome_t *outcome = pacta_outcome_new();
     if (!outcome)
         return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_RETRY_LATER, NULL, "out of memory");
@@ -195,6 +201,7 @@ s_on_contract_signed(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, 
     char text[64];
     json_t *client = json_object();
     pacta_jdoc_set_str(client, "client_id", msg->client ? msg->client->client_id : "");
+    pacta_jdoc_set_str(client, "subject_id", msg->client ? msg->client->subject_id : "");
     pacta_jdoc_set_str(client, "kind", s_enum_name(&pacta__v1__party_kind__descriptor,
                                                    msg->client ? (int) msg->client->kind : 0, text, sizeof text));
     pacta_jdoc_set_str(client, "language", s_enum_name(&pacta__v1__language__descriptor,
@@ -209,6 +216,9 @@ s_on_contract_signed(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, 
     pacta_jdoc_set_str(doc, "billing_period", s_enum_name(&pacta__v1__billing_period__descriptor,
                                                           msg->billing_period, text, sizeof text));
     pacta_jdoc_set_int(doc, "fee_cents", contract.fee_per_period);
+    if (msg->total || !json_object_get(doc, "total_cents"))
+        pacta_jdoc_set_int(doc, "total_cents", contract.total_amount);
+    pacta_jdoc_set_int(doc, "period_index", 0);
     pacta_jdoc_set_date(doc, "signed_on", signed_on);
     pacta_jdoc_set_str(doc, "channel", s_enum_name(&pacta__v1__channel__descriptor, msg->channel, text, sizeof text));
     pacta_jdoc_set_str(doc, "state", contract.state == PACTA_CONTRACT_ACTIVE ? "active" : "pending");
@@ -239,6 +249,10 @@ s_on_contract_signed(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, 
                          signed_on);
     }
     pacta_handler_index_zadd(ctx, "contracts", msg->contract_id, (double) signed_on);
+    //  CC-2b: the end of the initial term renews it unless a notice ends it.
+    if (term && pacta_date_is_valid(term_ends_on) && pacta_rule_enabled(&profile->tacit_renewal.rule)
+        && ctr_schedule_term_end(ctx, msg->contract_id, 0, term_ends_on) != 0)
+        goto cleanup;
 
     rc = 0;
     if (start && start->status == PACTA_DECISION_APPLY) {
@@ -287,6 +301,11 @@ s_on_suspend(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *ar
     pacta_jdoc_set_date(entry, "from", from);
     pacta_jdoc_set_date(entry, "restored_on", PACTA_DATE_INVALID);
     json_array_append_new(suspensions, entry);
+    //  A contract already over keeps its state: the suspension (decided on
+    //  a timer that raced with the end) is history only.
+    const char *state = pacta_jdoc_str(doc, "state");
+    if (strcmp(state, "ended") == 0 || strcmp(state, "cancelled") == 0)
+        return pacta_handler_put_doc(ctx, DOC);
     json_t *running = json_object();
     pacta_jdoc_set_str(running, "decision_id", msg->decision_id);
     pacta_jdoc_set_str(running, "reason", reason);
@@ -331,7 +350,9 @@ s_on_restore(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *ar
     const json_t *running = json_object_get(doc, "suspension");
     if (json_is_object(running) && strcmp(pacta_jdoc_str(running, "reason"), reason) == 0) {
         json_object_set_new(doc, "suspension", json_null());
-        pacta_jdoc_set_str(doc, "state", "active");
+        const char *state = pacta_jdoc_str(doc, "state");
+        if (strcmp(state, "ended") != 0 && strcmp(state, "cancelled") != 0)
+            pacta_jdoc_set_str(doc, "state", "active");
     }
     return pacta_handler_put_doc(ctx, DOC);
 }
@@ -366,17 +387,36 @@ static const char *const s_suspend_required[] = {"decision_id", "contract_id", "
 static const char *const s_restore_required[] = {"decision_id", "contract_id", "reason", "restored_on", NULL};
 static const char *const s_lost_required[] = {"decision_id", "contract_id", "lost_from", "lost_through", NULL};
 
+static const char *const s_quote_required[] = {"quote_id", "contract_id", "issued_on", NULL};
+static const char *const s_accepted_required[] = {"quote_id", "contract_id", "accepted_on", NULL};
+static const char *const s_notice_required[] = {"contract_id", "notice", NULL};
+static const char *const s_deposit_required[] = {"contract_id", "invoice_id", "amount", "paid_on", NULL};
+static const char *const s_performed_required[] = {"contract_id", "performed_on", NULL};
+
 static const pacta_message_handler_t s_messages[] = {
     {"pacta.v1.ContractSigned", s_on_contract_signed, s_signed_required, s_doc_names},
+    {"pacta.v1.QuoteIssued", ctr_on_quote_issued, s_quote_required, s_doc_names},
+    {"pacta.v1.QuoteAccepted", ctr_on_quote_accepted, s_accepted_required, s_doc_names},
+    {"pacta.v1.NonRenewalNoticeGiven", ctr_on_non_renewal_notice, s_notice_required, s_doc_names},
+    {"pacta.v1.EarlyTerminationRequested", ctr_on_early_termination, s_notice_required, s_doc_names},
+    {"pacta.v1.TerminationNoticeGiven", ctr_on_termination_notice, s_notice_required, s_doc_names},
+    {"pacta.v1.DepositPaid", ctr_on_deposit_paid, s_deposit_required, s_doc_names},
+    {"pacta.v1.ServicePerformed", ctr_on_service_performed, s_performed_required, s_doc_names},
     {"pacta.v1.Suspend", s_on_suspend, s_suspend_required, s_doc_names},
     {"pacta.v1.Restore", s_on_restore, s_restore_required, s_doc_names},
     {"pacta.v1.LostPeriod", s_on_lost_period, s_lost_required, s_doc_names},
 };
 
+static const pacta_timer_handler_t s_timers[] = {
+    {CTR_TIMER_TERM_END, ctr_on_term_end_timer, s_doc_names},
+    {CTR_TIMER_END, ctr_on_end_timer, s_doc_names},
+    {CTR_TIMER_QUOTE_LAPSE, ctr_on_quote_lapse_timer, s_doc_names},
+};
+
 const pacta_handler_set_t ctr_handlers = {
     .messages = s_messages,
     .message_count = sizeof s_messages / sizeof s_messages[0],
-    .timers = NULL,
-    .timer_count = 0,
+    .timers = s_timers,
+    .timer_count = sizeof s_timers / sizeof s_timers[0],
     .arg = NULL,
 };

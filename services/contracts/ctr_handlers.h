@@ -6,7 +6,9 @@
     (rule_cc2a_initial_term) its first term, both audited; ContractStarted
     is emitted. Suspend / Restore / LostPeriod (decided by enforcement) are
     recorded on the contract's state. Facts about a contract that does not
-    exist yet wait in the parking area.
+    exist yet wait in the parking area. The other clauses (quotes,
+    renewals, notices, early terminations, the end) are in ctr_terms.h;
+    this table declares them.
     =========================================================================
 */
 #ifndef CTR_HANDLERS_H_INCLUDED

@@ -16,6 +16,8 @@
     =========================================================================
 */
 #include "enf_handlers.h"
+#include "enf_proposals.h"
+#include "enf_sg5c.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@
 #include "pacta/v1/enforcement.pb-c.h"
 #include "pacta/v1/invoicing.pb-c.h"
 #include "pacta_decide.h"
+#include "pacta_facts.h"
 #include "pacta_jdoc.h"
 #include "rules_cc.h"
 
@@ -152,14 +155,14 @@ s_record(pacta_handler_ctx_t *ctx, const pacta_decision_t *decision, const char 
 static void
 s_record_only(pacta_handler_ctx_t *ctx, const pacta_decision_t *decision, const char *contract_id, pacta_date_t today)
 {
+    //  A proposal waits for the operator (enf_proposals.c).
+    if (decision->status == PACTA_DECISION_PROPOSAL) {
+        enf_propose(ctx, pacta_handler_doc(ctx, DOC), decision, contract_id, today);
+        return;
+    }
     char decision_id[PACTA_DECIDE_ID_SIZE];
     Pacta__V1__Explanation *why = s_record(ctx, decision, contract_id, NULL, today, decision_id);
     pacta_decide_explanation_destroy(&why);
-    if (decision->status == PACTA_DECISION_PROPOSAL) {
-        char member[PACTA_DECIDE_ID_SIZE + 80];
-        snprintf(member, sizeof member, "%s|%s", pacta_handler_entity_key(ctx), decision_id);
-        pacta_handler_index_zadd(ctx, "proposals", member, (double) today);
-    }
 }
 
 static int
@@ -245,10 +248,12 @@ s_on_invoice_issued(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, v
     if (s_check_entity(ctx, msg->contract_id) != 0)
         return -1;
     pacta_date_t issued_on = pacta_handler_date(msg->issued_on);
-    pacta_date_t due_on = pacta_cc_invoice_due_on(pacta_handler_profile(ctx), issued_on,
-                                                  pacta_handler_date(msg->due_on));
-    if (!pacta_date_is_valid(due_on) || msg->total_incl_vat->cents < 0)
-        return 0;   /* invoicing refuses it, naming the field; nothing to track */
+    pacta_date_t due_on = PACTA_DATE_INVALID;
+    char sc[PACTA_SC_SIZE];
+    //  What invoicing refuses is refused here too, or this service would
+    //  record a fact the NACK says was refused (pacta_facts.h).
+    if (pacta_facts_check_invoice_issued(ctx, msg, &due_on, sc) != 0)
+        return -1;
     json_t *doc = s_doc(ctx, msg->contract_id);
     json_t *invoices = pacta_jdoc_array(doc, "invoices");
     if (pacta_jdoc_find(invoices, "invoice_id", msg->invoice_id))
@@ -298,6 +303,9 @@ s_on_invoice_overdue(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, 
     pacta_handler_put_doc(ctx, DOC);
     if (msg->disputed)
         return 0;   /* SG-8e: a disputed invoice suspends nothing; recorded as overdue only */
+    const pacta_date_t ended_on = pacta_jdoc_date(doc, "ended_on");
+    if (pacta_date_is_valid(ended_on) && today > ended_on)
+        return 0;   /* the contract is over (ContractEnded): nothing left to suspend; collection goes on */
 
     view_t *view = calloc(1, sizeof *view);
     pacta_outcome_t *outcome = pacta_outcome_new();
@@ -352,6 +360,8 @@ s_on_invoice_paid(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, voi
     snprintf(payment_ref, sizeof payment_ref, "paid:%.40s", msg->invoice_id);
     pacta_jdoc_set_str(invoice, "payment_ref", payment_ref);
     pacta_handler_put_doc(ctx, DOC);
+    if (enf_withdraw_settled(ctx, doc, pacta_handler_date(msg->paid_on)) != 0)
+        return -1;
 
     const json_t *suspension = json_object_get(doc, "suspension");
     if (!json_is_object(suspension))
@@ -367,9 +377,10 @@ s_on_invoice_paid(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, voi
         goto cleanup;
     }
     s_view(doc, msg->contract_id, view);
-    if (rule_cc3c_restore_on_payment(profile, &view->contract, &view->ledger, paid_on, outcome) != 0) {
+    if (rule_cc3c_restore_on_payment(profile, &view->contract, &view->ledger, paid_on, outcome) != 0
+        || enf_sg5c_restore_on_payment(profile, &view->contract, &view->ledger, paid_on, outcome) != 0) {
         pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_INVALID, "paid_on",
-                             "CC-3c cannot be evaluated on these dates");
+                             "CC-3c / SG-5c cannot be evaluated on these dates");
         goto cleanup;
     }
     const pacta_decision_t *restore = pacta_outcome_find(outcome, PACTA_DECISION_RESTORE);
@@ -411,8 +422,14 @@ static const char *const s_issued_required[] = {"invoice_id", "contract_id", "is
 static const char *const s_overdue_required[] = {"invoice_id", "contract_id", "due_on", "overdue_from", NULL};
 static const char *const s_paid_required[] = {"invoice_id", "contract_id", "paid_on", NULL};
 
+static const char *const s_approved_required[] = {"decision_id", "contract_id", NULL};
+static const char *const s_ended_required[] = {"contract_id", "ended_on", NULL};
+
 static const pacta_message_handler_t s_messages[] = {
     {"pacta.v1.InvoiceIssued", s_on_invoice_issued, s_issued_required, s_doc_names},
+    {"pacta.v1.ContractEnded", enf_on_contract_ended, s_ended_required, s_doc_names},
+    {"pacta.v1.DecisionApproved", enf_on_decision_approved, s_approved_required, s_doc_names},
+    {"pacta.v1.DecisionRejected", enf_on_decision_rejected, s_approved_required, s_doc_names},
     {"pacta.v1.InvoiceOverdue", s_on_invoice_overdue, s_overdue_required, s_doc_names},
     {"pacta.v1.InvoicePaid", s_on_invoice_paid, s_paid_required, s_doc_names},
 };

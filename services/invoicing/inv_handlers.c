@@ -17,6 +17,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "inv_late.h"
+#include "inv_ledger.h"
+#include "inv_periodic.h"
+#include "inv_referral.h"
 #include "pacta/v1/invoicing.pb-c.h"
 #include "pacta_decide.h"
 #include "pacta_jdoc.h"
@@ -30,27 +34,27 @@
 
 /* ---- small helpers ----------------------------------------------------------- */
 
-static const char *
-s_kind_name(int kind, char *buf, size_t size)
+const char *
+inv_kind_name(int kind, char *buf, size_t size)
 {
     return pacta_pbjson_enum_name(&pacta__v1__invoice_kind__descriptor, kind, buf, size);
 }
 
-static int
-s_kind_value(const char *name)
+int
+inv_kind_value(const char *name)
 {
     char buf[64];
     for (unsigned i = 0; i < pacta__v1__invoice_kind__descriptor.n_values; i++) {
         int value = pacta__v1__invoice_kind__descriptor.values[i].value;
-        if (strcmp(s_kind_name(value, buf, sizeof buf), name) == 0)
+        if (strcmp(inv_kind_name(value, buf, sizeof buf), name) == 0)
             return value;
     }
     return 0;
 }
 
 /* The contract's entity key must be the one the message travels on. */
-static int
-s_check_entity(pacta_handler_ctx_t *ctx, const char *contract_id)
+int
+inv_check_entity(pacta_handler_ctx_t *ctx, const char *contract_id)
 {
     char expected[PACTA_REF_SIZE + 8];
     snprintf(expected, sizeof expected, "c:%s", contract_id);
@@ -69,8 +73,8 @@ s_overdue_timer_id(const char *entity_key, const char *invoice_id, pacta_date_t 
 }
 
 /* The ledger with its fixed members in place. */
-static json_t *
-s_ledger(pacta_handler_ctx_t *ctx, const char *contract_id)
+json_t *
+inv_ledger(pacta_handler_ctx_t *ctx, const char *contract_id)
 {
     json_t *ledger = pacta_handler_doc(ctx, LEDGER);
     if (!json_object_get(ledger, "contract_id"))
@@ -82,8 +86,8 @@ s_ledger(pacta_handler_ctx_t *ctx, const char *contract_id)
     return ledger;
 }
 
-static void
-s_audit_fact(pacta_handler_ctx_t *ctx, const char *summary, pacta_date_t date, int64_t cents, const char *ref)
+void
+inv_audit_fact(pacta_handler_ctx_t *ctx, const char *summary, pacta_date_t date, int64_t cents, const char *ref)
 {
     char day[PACTA_DATE_STR_LEN], amount[32];
     snprintf(amount, sizeof amount, "%lld", (long long) cents);
@@ -103,11 +107,13 @@ s_on_invoice_issued(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, v
     (void) arg;
     const Pacta__V1__InvoiceIssued *msg = (const Pacta__V1__InvoiceIssued *) payload;
     const pacta_profile_t *profile = pacta_handler_profile(ctx);
-    if (s_check_entity(ctx, msg->contract_id) != 0)
+    if (inv_check_entity(ctx, msg->contract_id) != 0)
         return -1;
     if (strlen(msg->invoice_id) >= PACTA_REF_SIZE || strlen(msg->contract_id) >= PACTA_REF_SIZE)
         return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_INVALID, "invoice_id",
                                     "invoice and contract ids are at most %d bytes", PACTA_REF_SIZE - 1);
+    if (pacta_handler_require_contract(ctx, msg->contract_id) != 0)
+        return -1;   /* as enforcement does (pacta_facts.h): both refuse alike */
     int64_t total = msg->total_incl_vat->cents;
     if (total < 0)
         return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_INVALID, "total_incl_vat",
@@ -136,7 +142,7 @@ s_on_invoice_issued(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, v
         pacta_sc_generate(seed, (size_t) len, sc);
     }
 
-    json_t *ledger = s_ledger(ctx, msg->contract_id);
+    json_t *ledger = inv_ledger(ctx, msg->contract_id);
     json_t *invoices = pacta_jdoc_array(ledger, "invoices");
     json_t *existing = pacta_jdoc_find(invoices, "invoice_id", msg->invoice_id);
     if (existing) {
@@ -155,9 +161,11 @@ s_on_invoice_issued(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, v
     char kind[64];
     json_t *invoice = json_object();
     pacta_jdoc_set_str(invoice, "invoice_id", msg->invoice_id);
-    pacta_jdoc_set_str(invoice, "kind", s_kind_name(msg->kind, kind, sizeof kind));
+    pacta_jdoc_set_str(invoice, "kind", inv_kind_name(msg->kind, kind, sizeof kind));
     pacta_jdoc_set_date(invoice, "issued_on", issued_on);
     pacta_jdoc_set_date(invoice, "due_on", due_on);
+    pacta_jdoc_set_date(invoice, "printed_due_on", printed_due);
+    pacta_jdoc_set_date(invoice, "received_on", pacta_handler_date(msg->received_on));
     pacta_jdoc_set_int(invoice, "total_cents", total);
     pacta_jdoc_set_str(invoice, "structured_communication", sc);
     pacta_jdoc_set_int(invoice, "paid_cents", 0);
@@ -173,7 +181,7 @@ s_on_invoice_issued(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, v
     snprintf(summary, sizeof summary, "invoice %s issued %s, due %s, %s, %s", msg->invoice_id,
              pacta_date_format(issued_on, issued, sizeof issued), pacta_date_format(due_on, due, sizeof due),
              pacta_money_format_be(total, amount, sizeof amount), pacta_sc_format(sc, shown, sizeof shown));
-    s_audit_fact(ctx, summary, issued_on, total, msg->invoice_id);
+    inv_audit_fact(ctx, summary, issued_on, total, msg->invoice_id);
 
     if (total > 0) {
         char timer_id[256];
@@ -252,7 +260,7 @@ s_on_payment_received(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload,
     const char *contract_id = pacta_handler_entity_key(ctx) + 2;
     pacta_date_t value_date = pacta_handler_date(msg->value_date);
 
-    json_t *ledger = s_ledger(ctx, contract_id);
+    json_t *ledger = inv_ledger(ctx, contract_id);
     json_t *invoices = pacta_jdoc_array(ledger, "invoices");
     json_t *payments = pacta_jdoc_array(ledger, "payments");
     if (pacta_jdoc_find(payments, "payment_id", msg->payment_id))
@@ -310,7 +318,7 @@ s_on_payment_received(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload,
     if (credit > 0 && n > 0 && (size_t) n < sizeof summary)
         snprintf(summary + n, sizeof summary - (size_t) n, "; %s kept as credit",
                  pacta_money_format_be(credit, credit_text, sizeof credit_text));
-    s_audit_fact(ctx, summary, value_date, amount, invoice_id);
+    inv_audit_fact(ctx, summary, value_date, amount, invoice_id);
 
     Pacta__V1__Date value = PACTA__V1__DATE__INIT, due = PACTA__V1__DATE__INIT;
     pacta_handler_set_date(&value, value_date);
@@ -339,12 +347,15 @@ s_on_payment_received(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload,
         paid_msg.paid_on = &value;
         paid_msg.total_paid = &total_paid;
         paid_msg.due_on = &due;
-        paid_msg.kind = s_kind_value(pacta_jdoc_str(invoice, "kind"));
+        paid_msg.kind = inv_kind_value(pacta_jdoc_str(invoice, "kind"));
         pacta_handler_emit(ctx, &paid_msg.base, PACTA__V1__MESSAGE_KIND__MESSAGE_KIND_DECISION, NULL, NULL, NULL);
         char timer_id[256];
         s_overdue_timer_id(pacta_handler_entity_key(ctx), invoice_id, due_on + 1, timer_id, sizeof timer_id);
         if (!pacta_date_is_valid(pacta_jdoc_date(invoice, "overdue_from")))
             pacta_handler_cancel_timer(ctx, timer_id);
+        //  SG-8c/SG-8d/L-1/L-2: a late invoice settled now owes its charges.
+        if (inv_late_settle(ctx, ledger, invoice, contract_id) != 0)
+            return -1;
     }
     return 0;
 }
@@ -361,7 +372,7 @@ s_on_overdue(pacta_handler_ctx_t *ctx, const json_t *data, void *arg)
     if (strncmp(entity_key, "c:", 2) != 0)
         return 0;
     const char *contract_id = entity_key + 2;
-    json_t *ledger = s_ledger(ctx, contract_id);
+    json_t *ledger = inv_ledger(ctx, contract_id);
     json_t *invoice = pacta_jdoc_find(pacta_jdoc_array(ledger, "invoices"), "invoice_id", invoice_id);
     if (!invoice || strcmp(pacta_jdoc_str(invoice, "state"), "open") != 0
         || pacta_date_is_valid(pacta_jdoc_date(invoice, "overdue_from")))
@@ -420,7 +431,10 @@ s_on_overdue(pacta_handler_ctx_t *ctx, const json_t *data, void *arg)
     overdue.due_on = &due;
     overdue.overdue_from = &from;
     overdue.outstanding = &left;
-    overdue.kind = s_kind_value(pacta_jdoc_str(invoice, "kind"));
+    overdue.kind = inv_kind_value(pacta_jdoc_str(invoice, "kind"));
+    //  SG-8e: a timely complaint still open holds the suspension (SG-5c) too.
+    const json_t *dispute = json_object_get(invoice, "dispute");
+    overdue.disputed = json_is_object(dispute) && strcmp(pacta_jdoc_str(dispute, "state"), "open") == 0;
     overdue.explanation = why;
     int rc = pacta_handler_emit(ctx, &overdue.base, PACTA__V1__MESSAGE_KIND__MESSAGE_KIND_DECISION, NULL, NULL, NULL);
     pacta_decide_explanation_destroy(&why);
@@ -432,14 +446,32 @@ s_on_overdue(pacta_handler_ctx_t *ctx, const json_t *data, void *arg)
 static const char *const s_ledger_doc[] = {LEDGER, NULL};
 static const char *const s_issued_required[] = {"invoice_id", "contract_id", "issued_on", "total_incl_vat", NULL};
 static const char *const s_payment_required[] = {"payment_id", "amount", "value_date", NULL};
+static const char *const s_signed_required[] = {"contract_id", "client", "contract_kind", "signed_on", NULL};
+static const char *const s_started_required[] = {"contract_id", "started_on", NULL};
+static const char *const s_ended_required[] = {"contract_id", "ended_on", NULL};
+static const char *const s_reminder_required[] = {"invoice_id", "contract_id", "reminder_number", "sent_on", NULL};
+static const char *const s_notice_required[] = {"invoice_id", "contract_id", "sent_on", NULL};
+static const char *const s_disputed_required[] = {"invoice_id", "contract_id", "notice", NULL};
+static const char *const s_referral_required[] = {"sponsor_contract_id", "referee_contract_id", "referee_pack",
+                                                  "signed_on", NULL};
+static const char *const s_resolved_required[] = {"invoice_id", "contract_id", "outcome", "resolved_on", NULL};
 
 static const pacta_message_handler_t s_messages[] = {
     {"pacta.v1.InvoiceIssued", s_on_invoice_issued, s_issued_required, s_ledger_doc},
     {"pacta.v1.PaymentReceived", s_on_payment_received, s_payment_required, s_ledger_doc},
+    {"pacta.v1.ContractSigned", inv_on_contract_signed, s_signed_required, s_ledger_doc},
+    {"pacta.v1.ContractStarted", inv_on_contract_started, s_started_required, s_ledger_doc},
+    {"pacta.v1.ContractEnded", inv_on_contract_ended, s_ended_required, s_ledger_doc},
+    {"pacta.v1.ReminderSent", inv_on_reminder_sent, s_reminder_required, s_ledger_doc},
+    {"pacta.v1.FormalNoticeSent", inv_on_formal_notice_sent, s_notice_required, s_ledger_doc},
+    {"pacta.v1.InvoiceDisputed", inv_on_invoice_disputed, s_disputed_required, s_ledger_doc},
+    {"pacta.v1.InvoiceDisputeResolved", inv_on_dispute_resolved, s_resolved_required, s_ledger_doc},
+    {"pacta.v1.ReferralRegistered", inv_on_referral_registered, s_referral_required, s_ledger_doc},
 };
 
 static const pacta_timer_handler_t s_timers[] = {
     {OVERDUE, s_on_overdue, s_ledger_doc},
+    {INV_PERIODIC_TIMER, inv_on_periodic_timer, s_ledger_doc},
 };
 
 const pacta_handler_set_t inv_handlers = {

@@ -11,6 +11,11 @@
     p:<structured communication> is forwarded to its contract's key, or
     parked until an invoice with that communication appears. The overdue
     timer emits InvoiceOverdue when the invoice is still not fully paid.
+    The same set also declares the handlers of inv_periodic (CC-3a
+    anniversary invoices: ContractSigned/Started/Ended, timer
+    "invoice.periodic"), inv_late (ReminderSent, FormalNoticeSent,
+    InvoiceDisputed, InvoiceDisputeResolved; late charges when a late
+    invoice is settled) and inv_referral (CC-8 ReferralRegistered).
     =========================================================================
 */
 #ifndef INV_HANDLERS_H_INCLUDED

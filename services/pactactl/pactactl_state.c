@@ -603,8 +603,9 @@ s_state_decision(const json_t *contract_doc, const json_t *audit)
         if (strcmp(state, "suspended") == 0 && strcmp(kind, "suspend") == 0)
             latest = entry;
         else if (strcmp(state, "suspended") != 0
-                 && (strcmp(kind, "start") == 0 || strcmp(kind, "restore") == 0 || strstr(kind, "end")
-                     || strstr(kind, "terminat") || strstr(kind, "withdraw")))
+                 && (strcmp(kind, "start") == 0 || strcmp(kind, "restore") == 0
+                     || (strstr(kind, "end") && strcmp(kind, "suspend") != 0) || strstr(kind, "terminat")
+                     || strstr(kind, "withdraw")))
             latest = entry;
     }
     if (!latest && !wanted) {

@@ -331,6 +331,7 @@ typedef struct {
     key_type_t type;         /* which commands write and read it */
     char writers[160];       /* " user user " who may write it (and read it) */
     bool services_read;      /* every service may read it (the test clock) */
+    char readers[160];       /* " user user " who may only read it ("" = none) */
 } key_row_t;
 
 static size_t
@@ -340,6 +341,7 @@ s_add_row(key_row_t *rows, size_t n, const char *key, key_type_t type, const cha
     rows[n].type = type;
     snprintf(rows[n].writers, sizeof rows[n].writers, " %s ", writers);
     rows[n].services_read = services_read;
+    rows[n].readers[0] = '\0';
     return n + 1;
 }
 
@@ -349,6 +351,9 @@ s_key_rows(key_row_t *rows, size_t max)
 {
     size_t n = 0;
     n = s_add_row(rows, n, ENTITY ":contract", KEY_HASH, "contracts", false);
+    //  Invoicing and enforcement check that a contract exists (EXISTS) before
+    //  taking an invoice of it (pacta_handler_require_contract()).
+    snprintf(rows[n - 1].readers, sizeof rows[n - 1].readers, " invoicing enforcement ");
     n = s_add_row(rows, n, ENTITY ":ledger", KEY_HASH, "invoicing", false);
     n = s_add_row(rows, n, ENTITY ":enforcement", KEY_HASH, "enforcement", false);
     n = s_add_row(rows, n, ENTITY ":audit", KEY_STREAM, "contracts invoicing enforcement notifications gdpr-retention",
@@ -410,7 +415,7 @@ s_check_matrix(const char *user)
     for (size_t i = 0; i < count; i++) {
         const key_row_t *row = &rows[i];
         bool may_write = s_has_word(row->writers, user);
-        bool may_read = may_write || (row->services_read && is_service)
+        bool may_read = may_write || (row->services_read && is_service) || s_has_word(row->readers, user)
                         || (!is_service && strncmp(row->key, "pacta:", 6) == 0);
         const char *write_cmd[][7] = {
             [KEY_HASH] = {"HSET", row->key, "f", "v", NULL},

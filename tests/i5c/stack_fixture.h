@@ -1,0 +1,64 @@
+/*  =========================================================================
+    stack_fixture - the acceptance suites' stack: Redis database 15 of the
+    test Redis, pacta-bus and the services on free loopback ports, and a
+    snapshot of what the services wrote, comparable between runs
+
+    Every acceptance test flushes database 15 first, so the suites of this
+    directory run one test at a time (--jobs 1, registered that way in
+    tests/CMakeLists.txt). A snapshot keeps what must not depend on how the
+    stack ran (one instance or two, a service killed or not): the versioned
+    documents (version and doc, never updated_ms) and the audit entries
+    (their fields, sorted, never the stream ids).
+    =========================================================================
+*/
+#ifndef STACK_FIXTURE_H_INCLUDED
+#define STACK_FIXTURE_H_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../bus/bus_harness.h"
+
+#define SK_SERVICES 5                 /* contracts, invoicing, enforcement, notifications, gdpr-retention */
+#define SK_INSTANCES_MAX 2            /* instances of one service */
+
+typedef struct {
+    bh_bus_t bus;                                  /* the bus and its endpoints */
+    bh_proc_t procs[SK_SERVICES][SK_INSTANCES_MAX]; /* [service][instance], pid 0 when not running */
+    char redis_url[600];                           /* database 15 of the test Redis */
+    char *env[8];                                  /* the services' environment (NULL-terminated) */
+    char env_storage[4][700];                      /* its variable entries */
+} sk_stack_t;
+
+/* "contracts", "invoicing", ... by index. */
+const char *sk_service_name(size_t index);
+/* The index of a service name (the test fails on an unknown one). */
+size_t sk_service_index(const char *name);
+
+/* The test Redis's database 15 URL. */
+void sk_redis_url(char *buf, size_t size);
+/* A connected store on database 15 (fails the test when unreachable). */
+pacta_store_t *sk_store(void);
+/* FLUSHDB on database 15. */
+void sk_flush(pacta_store_t *store);
+
+/* Starts the bus and every service; the first three (contracts, invoicing,
+   enforcement) with `instances` instances each. */
+void sk_start(sk_stack_t *stack, int instances);
+/* (Re)starts one instance of a service. */
+void sk_start_instance(sk_stack_t *stack, size_t service, size_t instance);
+/* Stops everything with SIGTERM; the test fails when a service does not exit 0. */
+void sk_stop(sk_stack_t *stack);
+
+/* pactactl with the stack's Redis and bus: rc, stdout and stderr (both
+   NUL-terminated; free them). Arguments after the command, NULL-terminated. */
+int sk_ctl(sk_stack_t *stack, char **out, char **err, const char *command, ...);
+
+/* A snapshot of the keys matching pattern: when portable, only documents
+   (version, doc) and audit entries (fields, entries sorted); otherwise every
+   key with every field (stream ids too). Caller frees. */
+char *sk_snapshot(pacta_store_t *store, const char *pattern, bool portable);
+/* Number of lines of text containing needle. */
+size_t sk_count_lines(const char *text, const char *needle);
+
+#endif
