@@ -608,6 +608,25 @@ cleanup:
     return rc;
 }
 
+/* A notice needs a signed contract that is still running: loads it into
+   *doc_out, or leaves it NULL and returns the handler's answer (unknown
+   contract, wait for its ContractSigned, or refused because it is over). */
+static int
+s_open_contract(pacta_handler_ctx_t *ctx, const char *contract_id, json_t **doc_out)
+{
+    *doc_out = NULL;
+    if (pacta_handler_doc_version(ctx, DOC) == 0)
+        return s_unknown_contract(ctx, contract_id);
+    json_t *doc = s_signed_contract(ctx);
+    if (!doc)
+        return s_wait_for(ctx, "contract (its ContractSigned)", contract_id);
+    if (s_is_over(doc))
+        return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_CONFLICT, "contract_id",
+                                    "contract %s is %s", contract_id, pacta_jdoc_str(doc, "state"));
+    *doc_out = doc;
+    return 0;
+}
+
 /* ---- CC-2b: renewal and non-renewal --------------------------------------------------------- */
 
 int
@@ -617,14 +636,10 @@ ctr_on_non_renewal_notice(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payl
     const Pacta__V1__NonRenewalNoticeGiven *msg = (const Pacta__V1__NonRenewalNoticeGiven *) payload;
     if (s_check_entity(ctx, msg->contract_id) != 0 || s_check_notice(ctx, msg->notice) != 0)
         return -1;
-    if (pacta_handler_doc_version(ctx, DOC) == 0)
-        return s_unknown_contract(ctx, msg->contract_id);
-    json_t *doc = s_signed_contract(ctx);
+    json_t *doc = NULL;
+    const int answer = s_open_contract(ctx, msg->contract_id, &doc);
     if (!doc)
-        return s_wait_for(ctx, "contract (its ContractSigned)", msg->contract_id);
-    if (s_is_over(doc))
-        return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_CONFLICT, "contract_id",
-                                    "contract %s is %s", msg->contract_id, pacta_jdoc_str(doc, "state"));
+        return answer;
     const pacta_profile_t *profile = pacta_handler_profile(ctx);
     pacta_contract_t contract;
     s_contract_from_doc(doc, &contract);
@@ -906,14 +921,10 @@ ctr_on_early_termination(pacta_handler_ctx_t *ctx, const ProtobufCMessage *paylo
     const Pacta__V1__EarlyTerminationRequested *msg = (const Pacta__V1__EarlyTerminationRequested *) payload;
     if (s_check_entity(ctx, msg->contract_id) != 0 || s_check_notice(ctx, msg->notice) != 0)
         return -1;
-    if (pacta_handler_doc_version(ctx, DOC) == 0)
-        return s_unknown_contract(ctx, msg->contract_id);
-    json_t *doc = s_signed_contract(ctx);
+    json_t *doc = NULL;
+    const int answer = s_open_contract(ctx, msg->contract_id, &doc);
     if (!doc)
-        return s_wait_for(ctx, "contract (its ContractSigned)", msg->contract_id);
-    if (s_is_over(doc))
-        return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_CONFLICT, "contract_id",
-                                    "contract %s is %s", msg->contract_id, pacta_jdoc_str(doc, "state"));
+        return answer;
     const pacta_profile_t *profile = pacta_handler_profile(ctx);
     pacta_contract_t contract;
     s_contract_from_doc(doc, &contract);
@@ -943,14 +954,10 @@ ctr_on_termination_notice(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payl
     const Pacta__V1__TerminationNoticeGiven *msg = (const Pacta__V1__TerminationNoticeGiven *) payload;
     if (s_check_entity(ctx, msg->contract_id) != 0 || s_check_notice(ctx, msg->notice) != 0)
         return -1;
-    if (pacta_handler_doc_version(ctx, DOC) == 0)
-        return s_unknown_contract(ctx, msg->contract_id);
-    json_t *doc = s_signed_contract(ctx);
+    json_t *doc = NULL;
+    const int answer = s_open_contract(ctx, msg->contract_id, &doc);
     if (!doc)
-        return s_wait_for(ctx, "contract (its ContractSigned)", msg->contract_id);
-    if (s_is_over(doc))
-        return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_CONFLICT, "contract_id",
-                                    "contract %s is %s", msg->contract_id, pacta_jdoc_str(doc, "state"));
+        return answer;
     const pacta_profile_t *profile = pacta_handler_profile(ctx);
     pacta_contract_t contract;
     s_contract_from_doc(doc, &contract);
