@@ -262,12 +262,25 @@ s_snapshot_stream(pacta_store_t *store, const char *key, bool portable, lines_t 
 }
 
 /* Any other type, whole (never in a portable snapshot). */
+/* True for pacta:{outbox:<service>}:due. */
+static bool
+s_is_relay_index(const char *key)
+{
+    size_t len = strlen(key);
+    return strncmp(key, "pacta:{outbox:", 14) == 0 && len > 4 && strcmp(key + len - 4, ":due") == 0;
+}
+
 static void
 s_snapshot_other(pacta_store_t *store, const char *key, const char *type, lines_t *lines)
 {
     redisReply *reply = NULL;
     if (strcmp(type, "string") == 0)
         reply = s_command(store, "GET", key, NULL, NULL, NULL);
+    else if (strcmp(type, "zset") == 0 && s_is_relay_index(key))
+        //  The relay's index: a member's score is when a relay looks at it
+        //  next (lease, recheck), which moves on its own for a minute after
+        //  every write. Which entities are owed a look is the state.
+        reply = s_command(store, "ZRANGE", key, "0", "-1", NULL);
     else if (strcmp(type, "zset") == 0)
         reply = s_command(store, "ZRANGE", key, "0", "-1", "WITHSCORES");
     else if (strcmp(type, "set") == 0)
