@@ -39,14 +39,23 @@ sk_service_index(const char *name)
     return 0;
 }
 
+static int s_database = 15;   /* see sk_use_database() */
+
+void
+sk_use_database(int db)
+{
+    cr_assert(db >= 0 && db <= 15, "database %d: the test Redis has 0..15", db);
+    s_database = db;
+}
+
 void
 sk_redis_url(char *buf, size_t size)
 {
     const char *base = bh_redis_url();
     if (strncmp(base, "unix://", 7) == 0)
-        snprintf(buf, size, "%s%sdb=15", base, strchr(base, '?') ? "&" : "?");
+        snprintf(buf, size, "%s%sdb=%d", base, strchr(base, '?') ? "&" : "?", s_database);
     else
-        snprintf(buf, size, "%s/15", base);
+        snprintf(buf, size, "%s/%d", base, s_database);
 }
 
 pacta_store_t *
@@ -83,6 +92,12 @@ sk_start_instance(sk_stack_t *stack, size_t service, size_t instance)
 void
 sk_start(sk_stack_t *stack, int instances)
 {
+    sk_start_with(stack, instances, NULL);
+}
+
+void
+sk_start_with(sk_stack_t *stack, int instances, const char *const *extra_env)
+{
     assert(instances >= 1 && instances <= SK_INSTANCES_MAX);
     memset(stack, 0, sizeof *stack);
     sk_redis_url(stack->redis_url, sizeof stack->redis_url);
@@ -96,7 +111,12 @@ sk_start(sk_stack_t *stack, int instances)
         stack->env[i] = stack->env_storage[i];
     stack->env[4] = (char *) "PACTA_CLOCK=test";
     stack->env[5] = (char *) "PACTA_HTTP_ADDR=127.0.0.1:0";
-    stack->env[6] = NULL;
+    size_t count = 6;
+    for (size_t i = 0; extra_env && extra_env[i]; i++) {
+        cr_assert(count + 1 < sizeof stack->env / sizeof stack->env[0], "more than 16 extra environment entries");
+        stack->env[count++] = (char *) extra_env[i];
+    }
+    stack->env[count] = NULL;
     for (size_t s = 0; s < SK_SERVICES; s++)
         for (int i = 0; i < (s < 3 ? instances : 1); i++)
             sk_start_instance(stack, s, (size_t) i);

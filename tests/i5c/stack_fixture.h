@@ -1,11 +1,13 @@
 /*  =========================================================================
-    stack_fixture - the acceptance suites' stack: Redis database 15 of the
-    test Redis, pacta-bus and the services on free loopback ports, and a
-    snapshot of what the services wrote, comparable between runs
+    stack_fixture - the acceptance suites' stack: one database of the test
+    Redis (15 unless sk_use_database() says otherwise), pacta-bus and the
+    services on free loopback ports, and a snapshot of what the services
+    wrote, comparable between runs
 
-    Every acceptance test flushes database 15 first, so the suites of this
-    directory run one test at a time (--jobs 1, registered that way in
-    tests/CMakeLists.txt). A snapshot keeps what must not depend on how the
+    Every acceptance test flushes its database first, so the suites that
+    share one run one test at a time (--jobs 1, registered that way in
+    tests/CMakeLists.txt); suites of other directories pick their own
+    database number with sk_use_database() before anything else. A snapshot keeps what must not depend on how the
     stack ran (one instance or two, a service killed or not): the versioned
     documents (version and doc, never updated_ms) and the audit entries
     (their fields, sorted, never the stream ids).
@@ -26,7 +28,7 @@ typedef struct {
     bh_bus_t bus;                                  /* the bus and its endpoints */
     bh_proc_t procs[SK_SERVICES][SK_INSTANCES_MAX]; /* [service][instance], pid 0 when not running */
     char redis_url[600];                           /* database 15 of the test Redis */
-    char *env[8];                                  /* the services' environment (NULL-terminated) */
+    char *env[24];                                 /* the services' environment (NULL-terminated) */
     char env_storage[4][700];                      /* its variable entries */
 } sk_stack_t;
 
@@ -35,16 +37,24 @@ const char *sk_service_name(size_t index);
 /* The index of a service name (the test fails on an unknown one). */
 size_t sk_service_index(const char *name);
 
-/* The test Redis's database 15 URL. */
+/* Makes the following calls use database db (0..15) of the test Redis
+   instead of 15. Call it first in a test (each Criterion test runs in its
+   own process, so the choice lasts for that test). */
+void sk_use_database(int db);
+/* The test Redis's URL for that database. */
 void sk_redis_url(char *buf, size_t size);
-/* A connected store on database 15 (fails the test when unreachable). */
+/* A connected store on that database (fails the test when unreachable). */
 pacta_store_t *sk_store(void);
-/* FLUSHDB on database 15. */
+/* FLUSHDB on that database. */
 void sk_flush(pacta_store_t *store);
 
 /* Starts the bus and every service; the first three (contracts, invoicing,
    enforcement) with `instances` instances each. */
 void sk_start(sk_stack_t *stack, int instances);
+/* The same, with extra "NAME=value" environment entries for every service
+   (NULL-terminated, at most 16; borrowed: keep them alive until sk_stop),
+   e.g. PACTA_SMTP_URL or PACTA_VAULT_MASTER_KEY_FILE. */
+void sk_start_with(sk_stack_t *stack, int instances, const char *const *extra_env);
 /* (Re)starts one instance of a service. */
 void sk_start_instance(sk_stack_t *stack, size_t service, size_t instance);
 /* Stops everything with SIGTERM; the test fails when a service does not exit 0. */
