@@ -1,7 +1,7 @@
 /*  The contract-side worked examples through the real stack: Redis
     (database 13 of the test Redis, flushed by every test), pacta-bus and
-    the five services on free loopback ports, started the way
-    tests/services/test_pactactl_stack.c starts them. Each scenario file of
+    the five services on free loopback ports, started by
+    tests/i5c/stack_fixture.h. Each scenario file of
     tests/scenarios is replayed by pactactl with its expectations (the
     dates, amounts and rule ids of docs/rules.md), then replayed a second
     time, which must change nothing; a few documents are then read back
@@ -11,7 +11,6 @@
     does, see tests/CMakeLists.txt). */
 #include <criterion/criterion.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,14 +19,9 @@
 
 #include <jansson.h>
 
-#include "../bus/bus_harness.h"
-#include "pactactl_cmd.h"
+#include "../i5c/stack_fixture.h"
 
-#define SERVICE_COUNT 5
 #define SCENARIOS PACTA_SOURCE_DIR "/tests/scenarios/"
-
-static const char *const s_services[SERVICE_COUNT] = {"contracts", "invoicing", "enforcement", "notifications",
-                                                      "gdpr-retention"};
 
 static void
 s_fini(void)
@@ -38,85 +32,21 @@ s_fini(void)
 TestSuite(i5a_scenarios, .fini = s_fini, .timeout = 240);
 
 typedef struct {
-    char *out;          /* captured stdout */
-    size_t out_len;     /* its length */
-    char *err;          /* captured stderr */
-    size_t err_len;     /* its length */
-    int rc;             /* exit code */
-} result_t;
-
-typedef struct {
-    char redis_url[600];             /* database 13 of the test Redis */
-    pacta_store_t *store;            /* to read documents back */
-    bh_bus_t bus;                    /* the broker */
-    bh_proc_t procs[SERVICE_COUNT];  /* the services */
-    char env_text[4][700];           /* PACTA_REDIS_URL, PACTA_PROFILE_DIR, PACTA_BUS_URL, PACTA_BUS_INSTANCE_URL */
+    sk_stack_t sk;               /* redis database 13, the bus, the services */
+    pacta_store_t *store;        /* to read documents back */
+    char profile_env[700];       /* PACTA_PROFILE_DIR=<the profiles of this test> */
 } i5a_stack_t;
-
-static void
-s_free(result_t *r)
-{
-    free(r->out);
-    free(r->err);
-}
-
-static result_t
-s_ctl(const char *first, ...)
-{
-    char *argv[40] = {"pactactl"};
-    int argc = 1;
-    va_list args;
-    va_start(args, first);
-    for (const char *word = first; word && argc < 39; word = va_arg(args, const char *))
-        argv[argc++] = (char *) word;
-    va_end(args);
-    argv[argc] = NULL;
-    result_t r = {0};
-    FILE *out = open_memstream(&r.out, &r.out_len);
-    FILE *err = open_memstream(&r.err, &r.err_len);
-    cr_assert(out && err);
-    r.rc = pactactl_main(argc, argv, out, err);
-    fclose(out);
-    fclose(err);
-    return r;
-}
-
-static void
-s_spawn_service(i5a_stack_t *stack, size_t i)
-{
-    char *env[] = {stack->env_text[0], stack->env_text[1], stack->env_text[2], stack->env_text[3],
-                   (char *) "PACTA_CLOCK=test", (char *) "PACTA_HTTP_ADDR=127.0.0.1:0", NULL};
-    char binary[BH_PATH_MAX];
-    snprintf(binary, sizeof binary, "%s/services/%s/pacta-%s", PACTA_BINARY_DIR, s_services[i], s_services[i]);
-    char *argv[] = {binary, NULL};
-    bh_spawn(&stack->procs[i], s_services[i], argv, env);
-}
 
 static void
 s_stack_start_with(i5a_stack_t *stack, const char *profile_dir)
 {
     memset(stack, 0, sizeof *stack);
-    const char *base = bh_redis_url();
-    if (strncmp(base, "unix://", 7) == 0)
-        snprintf(stack->redis_url, sizeof stack->redis_url, "%s%sdb=13", base, strchr(base, '?') ? "&" : "?");
-    else
-        snprintf(stack->redis_url, sizeof stack->redis_url, "%s/13", base);
-    char err[256];
-    pacta_store_options_t options = {.url = stack->redis_url, .client_name = "i5a-scenarios-test"};
-    stack->store = pacta_store_new(&options, err, sizeof err);
-    cr_assert_not_null(stack->store, "%s", err);
-    cr_assert_eq(pacta_store_connect(stack->store), 0, "%s", pacta_store_error(stack->store));
-    redisReply *reply = NULL;
-    cr_assert_eq(pacta_store_command_strs(stack->store, &reply, "FLUSHDB", NULL), 0);
-    freeReplyObject(reply);
-
-    bh_bus_start(&stack->bus, "tcp://127.0.0.1:*", "tcp://127.0.0.1:*", NULL, NULL);
-    snprintf(stack->env_text[0], sizeof stack->env_text[0], "PACTA_REDIS_URL=%s", stack->redis_url);
-    snprintf(stack->env_text[1], sizeof stack->env_text[1], "PACTA_PROFILE_DIR=%s", profile_dir);
-    snprintf(stack->env_text[2], sizeof stack->env_text[2], "PACTA_BUS_URL=%s", stack->bus.frontend);
-    snprintf(stack->env_text[3], sizeof stack->env_text[3], "PACTA_BUS_INSTANCE_URL=%s", stack->bus.backend);
-    for (size_t i = 0; i < SERVICE_COUNT; i++)
-        s_spawn_service(stack, i);
+    sk_use_database(13);
+    stack->store = sk_store();
+    sk_flush(stack->store);
+    snprintf(stack->profile_env, sizeof stack->profile_env, "PACTA_PROFILE_DIR=%s", profile_dir);
+    const char *const extra_env[] = {stack->profile_env, NULL};
+    sk_start_with(&stack->sk, 1, extra_env);
 }
 
 static void
@@ -128,9 +58,7 @@ s_stack_start(i5a_stack_t *stack)
 static void
 s_stack_stop(i5a_stack_t *stack)
 {
-    for (size_t i = 0; i < SERVICE_COUNT; i++)
-        cr_assert_eq(bh_stop(&stack->procs[i], SIGTERM, 10000), 0, "%s exits 0 (log %s)", s_services[i],
-                     stack->procs[i].log_path);
+    sk_stop(&stack->sk);
     pacta_store_destroy(&stack->store);
 }
 
@@ -142,20 +70,18 @@ s_replay_twice(i5a_stack_t *stack, const char *file, const char *summary)
 {
     char path[BH_PATH_MAX];
     snprintf(path, sizeof path, "%s%s", SCENARIOS, file);
-    result_t r = s_ctl("--redis-url", stack->redis_url, "--bus-url", stack->bus.frontend, "replay", "--wait", "30",
-                       path, NULL);
+    sk_result_t r = sk_run(&stack->sk, "replay", "--wait", "30", path, NULL);
     cr_assert_eq(r.rc, 0, "%s%s", r.out, r.err);
     cr_assert(strstr(r.out, summary), "expected \"%s\" in:\n%s", summary, r.out);
     cr_assert(strstr(r.out, " 0 nacked;"), "%s", r.out);
     cr_assert(strstr(r.out, " 0 not met"), "%s", r.out);
-    s_free(&r);
-    r = s_ctl("--redis-url", stack->redis_url, "--bus-url", stack->bus.frontend, "replay", "--wait", "30", path,
-              NULL);
+    sk_result_free(&r);
+    r = sk_run(&stack->sk, "replay", "--wait", "30", path, NULL);
     cr_assert_eq(r.rc, 0, "%s%s", r.out, r.err);
     cr_assert(strstr(r.out, "0 clock moves"), "%s", r.out);
     cr_assert(strstr(r.out, " 0 not met"), "%s", r.out);
     cr_assert(strstr(r.out, "(0 duplicates)") == NULL, "the second run sees duplicates: %s", r.out);
-    s_free(&r);
+    sk_result_free(&r);
 }
 
 /* The contract document of tenant/contract (caller decrefs). */
@@ -217,11 +143,11 @@ Test(i5a_scenarios, example02_renewal_and_non_renewal)
     cr_expect_eq(s_audit_count(&stack, "capconnect", "ex02-C-A", "kind", "renew"), 0, "A never renews");
     cr_expect_eq(s_audit_count(&stack, "capconnect", "ex02-C-B", "kind", "renew"), 1, "B renews once, not twice");
     //  Why B is over: the late notice, whatever happened in its last period.
-    result_t r = s_ctl("--redis-url", stack.redis_url, "explain", "--tenant", "capconnect", "ex02-C-B", NULL);
+    sk_result_t r = sk_run(&stack.sk, "explain", "--tenant", "capconnect", "ex02-C-B", NULL);
     cr_assert_eq(r.rc, 0, "%s", r.err);
     cr_expect(strstr(r.out, "contract ex02-C-B (capconnect) is ended"), "%s", r.out);
     cr_expect(strstr(r.out, "Because:\n  2027-02-28  CC-2b (capconnect §2)"), "%s", r.out);
-    s_free(&r);
+    sk_result_free(&r);
     s_stack_stop(&stack);
 }
 
@@ -238,10 +164,10 @@ Test(i5a_scenarios, example03_early_termination)
     cr_expect_eq(s_audit_count(&stack, "capconnect", "ex03-C-1", "decision_type", "pacta.v1.EarlyTerminationAccepted"),
                  1);
     //  The refusal names the day it becomes possible.
-    result_t r = s_ctl("--redis-url", stack.redis_url, "timeline", "--tenant", "capconnect", "ex03-C-1", NULL);
+    sk_result_t r = sk_run(&stack.sk, "timeline", "--tenant", "capconnect", "ex03-C-1", NULL);
     cr_assert_eq(r.rc, 0, "%s", r.err);
     cr_expect(strstr(r.out, "2025-09-01"), "%s", r.out);
-    s_free(&r);
+    sk_result_free(&r);
     s_stack_stop(&stack);
 }
 
@@ -346,26 +272,26 @@ Test(i5a_scenarios, proposals_approved_and_rejected_with_pactactl)
     s_propose_profiles(dir, sizeof dir);
     i5a_stack_t stack;
     s_stack_start_with(&stack, dir);
-    result_t r = s_ctl("--redis-url", stack.redis_url, "--bus-url", stack.bus.frontend, "replay", "--wait", "30",
-                       PACTA_SOURCE_DIR "/tests/i5a/proposals_cprop.jsonl", NULL);
+    sk_result_t r = sk_run(&stack.sk, "replay", "--wait", "30",
+                           PACTA_SOURCE_DIR "/tests/i5a/proposals_cprop.jsonl", NULL);
     cr_assert_eq(r.rc, 0, "%s%s", r.out, r.err);
     cr_assert(strstr(r.out, " 0 not met"), "%s", r.out);
-    s_free(&r);
-    r = s_ctl("--redis-url", stack.redis_url, "proposals", "list", "--tenant", "cprop", NULL);
+    sk_result_free(&r);
+    r = sk_run(&stack.sk, "proposals", "list", "--tenant", "cprop", NULL);
     cr_assert_eq(r.rc, 0, "%s", r.err);
     cr_assert(strstr(r.out, "2 pending proposal(s) for tenant cprop"), "%s", r.out);
     cr_assert(strstr(r.out, "CC-3b/P-1/2025-02-09/suspend"), "%s", r.out);
-    s_free(&r);
+    sk_result_free(&r);
 
-    r = s_ctl("--redis-url", stack.redis_url, "--bus-url", stack.bus.frontend, "proposals", "approve", "--tenant",
-              "cprop", "--comment", "no payment plan", "CC-3b/P-1/2025-02-09/suspend", NULL);
+    r = sk_run(&stack.sk, "proposals", "approve", "--tenant",
+               "cprop", "--comment", "no payment plan", "CC-3b/P-1/2025-02-09/suspend", NULL);
     cr_assert_eq(r.rc, 0, "%s%s", r.out, r.err);
     cr_assert(strstr(r.out, "approved CC-3b/P-1/2025-02-09/suspend of c:P-1: applied"), "%s", r.out);
-    s_free(&r);
-    r = s_ctl("--redis-url", stack.redis_url, "--bus-url", stack.bus.frontend, "proposals", "reject", "--tenant",
-              "cprop", "--reason", "paid at the counter", "CC-3b/P-2/2025-02-09/suspend", NULL);
+    sk_result_free(&r);
+    r = sk_run(&stack.sk, "proposals", "reject", "--tenant",
+               "cprop", "--reason", "paid at the counter", "CC-3b/P-2/2025-02-09/suspend", NULL);
     cr_assert_eq(r.rc, 0, "%s%s", r.out, r.err);
-    s_free(&r);
+    sk_result_free(&r);
 
     //  The approved suspension reaches the contract like an automatic one.
     cr_assert(s_wait_state(&stack, "cprop", "P-1", "suspended"), "P-1 is suspended after the approval");
@@ -382,12 +308,12 @@ Test(i5a_scenarios, proposals_approved_and_rejected_with_pactactl)
     cr_expect_eq(s_audit_count(&stack, "cprop", "P-2", "status", "rejected"), 1);
     cr_expect_eq(s_audit_count(&stack, "cprop", "P-2", "rejection_reason", "paid at the counter"), 1);
     cr_expect_eq(s_audit_count(&stack, "cprop", "P-2", "decision_type", "pacta.v1.Suspend"), 0);
-    r = s_ctl("--redis-url", stack.redis_url, "proposals", "list", "--tenant", "cprop", NULL);
+    r = sk_run(&stack.sk, "proposals", "list", "--tenant", "cprop", NULL);
     cr_expect(strstr(r.out, "no pending proposals for tenant cprop"), "%s", r.out);
-    s_free(&r);
-    r = s_ctl("--redis-url", stack.redis_url, "timeline", "--tenant", "cprop", "P-1", NULL);
+    sk_result_free(&r);
+    r = sk_run(&stack.sk, "timeline", "--tenant", "cprop", "P-1", NULL);
     cr_expect(strstr(r.out, "Suspended from 2025-02-09"), "%s", r.out);
-    s_free(&r);
+    sk_result_free(&r);
     s_stack_stop(&stack);
     char path[400];
     snprintf(path, sizeof path, "%s/capconnect.yaml", dir);
@@ -420,20 +346,20 @@ s_replay_with_restart(i5a_stack_t *stack, const char *file, const char *through)
     cr_assert(found, "%s has a line with %s", file, through);
     fclose(in);
     fclose(out);
-    result_t r = s_ctl("--redis-url", stack->redis_url, "--bus-url", stack->bus.frontend, "replay", "--wait", "30",
-                       prefix, NULL);
+    sk_result_t r = sk_run(&stack->sk, "replay", "--wait", "30", prefix, NULL);
     cr_assert_eq(r.rc, 0, "%s%s", r.out, r.err);
     cr_assert_null(strstr(r.out, "NOT MET"), "%s", r.out);
-    s_free(&r);
+    sk_result_free(&r);
     unlink(prefix);
-    bh_kill9(&stack->procs[0]);   /* contracts, with its owed timers and outbox as they are */
-    s_spawn_service(stack, 0);
-    r = s_ctl("--redis-url", stack->redis_url, "--bus-url", stack->bus.frontend, "replay", "--wait", "30", path,
-              NULL);
+    /* contracts, with its owed timers and outbox as they are */
+    const size_t contracts = sk_service_index("contracts");
+    bh_kill9(&stack->sk.procs[contracts][0]);
+    sk_start_instance(&stack->sk, contracts, 0);
+    r = sk_run(&stack->sk, "replay", "--wait", "30", path, NULL);
     cr_assert_eq(r.rc, 0, "%s%s", r.out, r.err);
     cr_assert(strstr(r.out, " 0 nacked;"), "%s", r.out);
     cr_assert(strstr(r.out, " 0 not met"), "%s", r.out);
-    s_free(&r);
+    sk_result_free(&r);
 }
 
 Test(i5a_scenarios, example02_with_contracts_killed_half_way)

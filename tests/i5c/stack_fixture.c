@@ -113,8 +113,17 @@ sk_start_with(sk_stack_t *stack, int instances, const char *const *extra_env)
     stack->env[5] = (char *) "PACTA_HTTP_ADDR=127.0.0.1:0";
     size_t count = 6;
     for (size_t i = 0; extra_env && extra_env[i]; i++) {
-        cr_assert(count + 1 < sizeof stack->env / sizeof stack->env[0], "more than 16 extra environment entries");
-        stack->env[count++] = (char *) extra_env[i];
+        const char *equals = strchr(extra_env[i], '=');
+        cr_assert(equals, "%s: NAME=value expected", extra_env[i]);
+        size_t name_len = (size_t) (equals - extra_env[i]) + 1;
+        size_t slot = 0;
+        while (slot < count && strncmp(stack->env[slot], extra_env[i], name_len) != 0)
+            slot++;   //  an extra entry replaces a default of the same name
+        cr_assert(slot < count || count + 1 < sizeof stack->env / sizeof stack->env[0],
+                  "more than 16 extra environment entries");
+        stack->env[slot] = (char *) extra_env[i];
+        if (slot == count)
+            count++;
     }
     stack->env[count] = NULL;
     for (size_t s = 0; s < SK_SERVICES; s++)
@@ -134,17 +143,14 @@ sk_stop(sk_stack_t *stack)
     bh_stop(&stack->bus.proc, SIGTERM, 10000);
 }
 
-int
-sk_ctl(sk_stack_t *stack, char **out, char **err, const char *command, ...)
+static int
+s_ctl_v(sk_stack_t *stack, char **out, char **err, const char *command, va_list args)
 {
     char *argv[48] = {(char *) "pactactl", (char *) "--redis-url", stack->redis_url, (char *) "--bus-url",
                       stack->bus.frontend, (char *) command};
     int argc = 6;
-    va_list args;
-    va_start(args, command);
     for (const char *word = va_arg(args, const char *); word && argc < 47; word = va_arg(args, const char *))
         argv[argc++] = (char *) word;
-    va_end(args);
     argv[argc] = NULL;
     size_t out_len = 0, err_len = 0;
     FILE *out_file = open_memstream(out, &out_len);
@@ -154,6 +160,51 @@ sk_ctl(sk_stack_t *stack, char **out, char **err, const char *command, ...)
     fclose(out_file);
     fclose(err_file);
     return rc;
+}
+
+int
+sk_ctl(sk_stack_t *stack, char **out, char **err, const char *command, ...)
+{
+    va_list args;
+    va_start(args, command);
+    int rc = s_ctl_v(stack, out, err, command, args);
+    va_end(args);
+    return rc;
+}
+
+sk_result_t
+sk_run(sk_stack_t *stack, const char *command, ...)
+{
+    sk_result_t result = {0};
+    va_list args;
+    va_start(args, command);
+    result.rc = s_ctl_v(stack, &result.out, &result.err, command, args);
+    va_end(args);
+    return result;
+}
+
+void
+sk_result_free(sk_result_t *result)
+{
+    free(result->out);
+    free(result->err);
+    result->out = result->err = NULL;
+}
+
+long long
+sk_integer(pacta_store_t *store, const char *command, const char *key, const char *field)
+{
+    redisReply *reply = NULL;
+    int rc = field ? pacta_store_command_strs(store, &reply, command, key, field, NULL)
+                   : pacta_store_command_strs(store, &reply, command, key, NULL);
+    cr_assert_eq(rc, 0, "%s %s: %s", command, key, pacta_store_error(store));
+    long long value = 0;
+    if (reply->type == REDIS_REPLY_INTEGER)
+        value = reply->integer;
+    else if (reply->type == REDIS_REPLY_STRING)
+        value = strtoll(reply->str, NULL, 10);
+    freeReplyObject(reply);
+    return value;
 }
 
 /* ---- snapshots ------------------------------------------------------------ */

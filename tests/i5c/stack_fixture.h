@@ -53,7 +53,8 @@ void sk_flush(pacta_store_t *store);
 void sk_start(sk_stack_t *stack, int instances);
 /* The same, with extra "NAME=value" environment entries for every service
    (NULL-terminated, at most 16; borrowed: keep them alive until sk_stop),
-   e.g. PACTA_SMTP_URL or PACTA_VAULT_MASTER_KEY_FILE. */
+   e.g. PACTA_SMTP_URL or PACTA_VAULT_MASTER_KEY_FILE. An entry named like
+   a default (PACTA_PROFILE_DIR...) replaces it. */
 void sk_start_with(sk_stack_t *stack, int instances, const char *const *extra_env);
 /* (Re)starts one instance of a service. */
 void sk_start_instance(sk_stack_t *stack, size_t service, size_t instance);
@@ -63,11 +64,22 @@ void sk_stop(sk_stack_t *stack);
 /* pactactl with the stack's Redis and bus: rc, stdout and stderr (both
    NUL-terminated; free them). Arguments after the command, NULL-terminated. */
 int sk_ctl(sk_stack_t *stack, char **out, char **err, const char *command, ...);
+/* The same, as one value. */
+typedef struct {
+    int rc;        /* exit code */
+    char *out;     /* stdout, NUL-terminated */
+    char *err;     /* stderr, NUL-terminated */
+} sk_result_t;
+sk_result_t sk_run(sk_stack_t *stack, const char *command, ...);
+void sk_result_free(sk_result_t *result);
 
 /* A snapshot of the keys matching pattern: when portable, only documents
    (version, doc) and audit entries (fields, entries sorted); otherwise every
    key with every field (stream ids too). Caller frees. */
 char *sk_snapshot(pacta_store_t *store, const char *pattern, bool portable);
+/* An integer reply (or a string holding one) of `command key [field]`,
+   e.g. XLEN or HGET version; 0 when the key or field does not exist. */
+long long sk_integer(pacta_store_t *store, const char *command, const char *key, const char *field);
 /* Number of lines of text containing needle. */
 size_t sk_count_lines(const char *text, const char *needle);
 
