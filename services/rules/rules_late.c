@@ -492,6 +492,45 @@ s_explain_fee_terms(pacta_decision_t *decision, const s_fee_rule_t *fees)
     pacta_explain_money(decision, PACTA_ROLE_PARAMETER, "formal_notice_fee", fees->formal_notice_fee);
 }
 
+//  SG-8c and SG-8d end alike: the fees under fee_rule, the total with the
+//  interest and the indemnity, one CHARGE decision listing each part and
+//  the lateness that caused it; *fees_out gets the fees for the rule's own
+//  explanation. 1 when nothing is owed, -1 on overflow, else 0 with
+//  *decision_p set (NULL when the outcome is full).
+static int
+s_charge_decision(const pacta_profile_t *profile, const pacta_late_payment_terms_t *terms,
+                  const pacta_late_facts_t *facts, const s_lateness_t *late, pacta_cents_t interest,
+                  pacta_cents_t indemnity, const s_fee_rule_t *fee_rule, pacta_outcome_t *out,
+                  s_fees_t *fees_out, pacta_decision_t **decision_p)
+{
+    *decision_p = NULL;
+    s_fees_t fees;
+    if (s_fees(facts, late, fee_rule, &fees) != 0)
+        return -1;
+    *fees_out = fees;
+    pacta_cents_t total = 0;
+    if (pacta_money_add(interest, indemnity, &total) != 0 || pacta_money_add(total, fees.reminder_fees, &total) != 0
+        || pacta_money_add(total, fees.formal_notice_fees, &total) != 0)
+        return -1;
+    if (total == 0)
+        return 1;
+    pacta_decision_t *decision = pacta_outcome_add(out, profile, &terms->rule, PACTA_DECISION_CHARGE);
+    if (!decision)
+        return 0;
+    const char *ref = facts->invoice->id;
+    decision->date = facts->as_of;
+    decision->amount = total;
+    pacta_decision_set_ref(decision, ref);
+    pacta_decision_set_reason(decision, "late_payment");
+    s_add_charge(decision, PACTA_CHARGE_INTEREST, interest, false, ref);
+    s_add_charge(decision, PACTA_CHARGE_FLAT_INDEMNITY, indemnity, false, ref);
+    s_add_charge(decision, PACTA_CHARGE_REMINDER_FEE, fees.reminder_fees, terms->fees_include_vat, ref);
+    s_add_charge(decision, PACTA_CHARGE_FORMAL_NOTICE_FEE, fees.formal_notice_fees, terms->fees_include_vat, ref);
+    s_explain_lateness(decision, facts, late);
+    *decision_p = decision;
+    return 0;
+}
+
 int
 rule_sg8c_professional_late_charges(const pacta_profile_t *profile, const pacta_late_facts_t *facts,
                                     pacta_outcome_t *out)
@@ -524,31 +563,13 @@ rule_sg8c_professional_late_charges(const pacta_profile_t *profile, const pacta_
                              .plus_postage = terms->reminder_fee_plus_postage,
                              .charged_after = PACTA_DATE_INVALID};
     s_fees_t fees;
-    if (s_fees(facts, &late, &fee_rule, &fees) != 0)
-        return -1;
-    pacta_cents_t total = 0;
-    if (pacta_money_add(interest.interest, indemnity, &total) != 0
-        || pacta_money_add(total, fees.reminder_fees, &total) != 0
-        || pacta_money_add(total, fees.formal_notice_fees, &total) != 0)
-        return -1;
-    if (total == 0)
-        return 0;
-
-    pacta_decision_t *decision = pacta_outcome_add(out, profile, &terms->rule, PACTA_DECISION_CHARGE);
+    pacta_decision_t *decision = NULL;
+    int charged = s_charge_decision(profile, terms, facts, &late, interest.interest, indemnity, &fee_rule, out,
+                                    &fees, &decision);
+    if (charged != 0)
+        return charged > 0 ? 0 : -1;   /* nothing owed, or an error */
     if (!decision)
         return pacta_outcome_status(out);
-    const char *ref = facts->invoice->id;
-    decision->date = facts->as_of;
-    decision->amount = total;
-    pacta_decision_set_ref(decision, ref);
-    pacta_decision_set_reason(decision, "late_payment");
-    s_add_charge(decision, PACTA_CHARGE_INTEREST, interest.interest, false, ref);
-    s_add_charge(decision, PACTA_CHARGE_FLAT_INDEMNITY, indemnity, false, ref);
-    s_add_charge(decision, PACTA_CHARGE_REMINDER_FEE, fees.reminder_fees, terms->fees_include_vat, ref);
-    s_add_charge(decision, PACTA_CHARGE_FORMAL_NOTICE_FEE, fees.formal_notice_fees, terms->fees_include_vat,
-                 ref);
-
-    s_explain_lateness(decision, facts, &late);
     pacta_explain_money(decision, PACTA_ROLE_INPUT, "unpaid_at_due", late.unpaid_at_due);
     pacta_explain_bp(decision, PACTA_ROLE_PARAMETER, "points", terms->interest_points_over_legal_rate);
     if (terms->flat_indemnity_method == PACTA_INDEMNITY_PERCENT)
@@ -713,31 +734,13 @@ rule_sg8d_consumer_late_charges(const pacta_profile_t *profile, const pacta_late
         .plus_postage = terms->reminder_fee_plus_postage && law->reminder_fee_cap_plus_postage,
         .charged_after = window.window_to};
     s_fees_t fees;
-    if (s_fees(facts, &late, &fee_rule, &fees) != 0)
-        return -1;
-    pacta_cents_t total = 0;
-    if (pacta_money_add(interest.interest, indemnity, &total) != 0
-        || pacta_money_add(total, fees.reminder_fees, &total) != 0
-        || pacta_money_add(total, fees.formal_notice_fees, &total) != 0)
-        return -1;
-    if (total == 0)
-        return 0;
-
-    pacta_decision_t *decision = pacta_outcome_add(out, profile, &terms->rule, PACTA_DECISION_CHARGE);
+    pacta_decision_t *decision = NULL;
+    int charged = s_charge_decision(profile, terms, facts, &late, interest.interest, indemnity, &fee_rule, out,
+                                    &fees, &decision);
+    if (charged != 0)
+        return charged > 0 ? 0 : -1;   /* nothing owed, or an error */
     if (!decision)
         return pacta_outcome_status(out);
-    const char *ref = facts->invoice->id;
-    decision->date = facts->as_of;
-    decision->amount = total;
-    pacta_decision_set_ref(decision, ref);
-    pacta_decision_set_reason(decision, "late_payment");
-    s_add_charge(decision, PACTA_CHARGE_INTEREST, interest.interest, false, ref);
-    s_add_charge(decision, PACTA_CHARGE_FLAT_INDEMNITY, indemnity, false, ref);
-    s_add_charge(decision, PACTA_CHARGE_REMINDER_FEE, fees.reminder_fees, terms->fees_include_vat, ref);
-    s_add_charge(decision, PACTA_CHARGE_FORMAL_NOTICE_FEE, fees.formal_notice_fees, terms->fees_include_vat,
-                 ref);
-
-    s_explain_lateness(decision, facts, &late);
     pacta_explain_date(decision, PACTA_ROLE_INPUT, "first_reminder_sent_on", window.first_reminder_sent_on);
     pacta_explain_money(decision, PACTA_ROLE_INPUT, "unpaid", unpaid);
     pacta_explain_bp(decision, PACTA_ROLE_PARAMETER, "points", terms->interest_points_over_legal_rate);
