@@ -229,6 +229,7 @@ s_outcome(pacta_dedup_call_t *call, const redisReply *reply)
     call->result[0] = '\0';
     call->result_integer = 0;
     call->emitted = 0;
+    call->reported = -1;
     if (!reply) {
         call->outcome = PACTA_DEDUP_FAILED;
         return;
@@ -255,6 +256,8 @@ s_outcome(pacta_dedup_call_t *call, const redisReply *reply)
         }
         if (reply->elements > 2 && reply->element[2]->type == REDIS_REPLY_INTEGER)
             call->emitted = reply->element[2]->integer;
+        if (reply->elements > 3 && reply->element[3]->type == REDIS_REPLY_INTEGER)
+            call->reported = reply->element[3]->integer;
     }
     else if (tag->len == 9 && memcmp(tag->str, "duplicate", 9) == 0)
         call->outcome = PACTA_DEDUP_DUPLICATE;

@@ -81,6 +81,7 @@ typedef struct {
     long long result_integer;          /* APPLIED: the body's integer result (0 otherwise) */
     char result[256];                  /* APPLIED: the body's string result (truncated), "" otherwise */
     long long emitted;                 /* APPLIED: messages emitted */
+    long long reported;                /* APPLIED: what the body passed to report(n), -1 when nothing */
     char error[256];                   /* REFUSED / FAILED: why */
 } pacta_dedup_call_t;
 

@@ -44,54 +44,110 @@ handler_ctx_init(pacta_handler_ctx_t *ctx, const char *service, const char *tena
     return pacta_dedup_prefix(tenant, entity_key, ctx->prefix, sizeof ctx->prefix);
 }
 
+/* Declares documents[] in ctx (names and keys, nothing loaded). 0 or -1. */
+static int
+s_declare_docs(pacta_handler_ctx_t *ctx, const char *const *documents)
+{
+    for (size_t i = 0; i < ctx->doc_count; i++) {
+        json_decref(ctx->docs[i].doc);
+        ctx->docs[i].doc = NULL;
+    }
+    ctx->doc_count = 0;
+    ctx->preloaded = false;
+    size_t count = 0;
+    for (; documents && documents[count]; count++) {
+        if (count == PACTA_HANDLER_DOCS_MAX || strlen(documents[count]) >= PACTA_HANDLER_DOC_NAME_MAX)
+            return -1;
+        handler_doc_t *doc = &ctx->docs[count];
+        memset(doc, 0, sizeof *doc);
+        snprintf(doc->name, sizeof doc->name, "%s", documents[count]);
+        snprintf(doc->key, sizeof doc->key, "%s:%s", ctx->prefix, documents[count]);
+    }
+    return (int) count;
+}
+
+/* Fills doc from its `version` and `doc` fields as read. 0 or -1. */
+static int
+s_parse_doc(handler_doc_t *doc, const redisReply *version, const redisReply *text)
+{
+    if (version->type == REDIS_REPLY_NIL) {
+        doc->version = 0;
+        doc->doc = json_object();
+        return doc->doc ? 0 : -1;
+    }
+    if (version->type != REDIS_REPLY_STRING || text->type != REDIS_REPLY_STRING)
+        return -1;
+    char *end = NULL;
+    char digits[32];
+    snprintf(digits, sizeof digits, "%.*s", (int) version->len, version->str);
+    unsigned long long parsed = strtoull(digits, &end, 10);
+    json_error_t error;
+    doc->doc = json_loadb(text->str, text->len, 0, &error);
+    if (end && *end == '\0' && end != digits && doc->doc && json_is_object(doc->doc)) {
+        doc->version = parsed;
+        return 0;
+    }
+    json_decref(doc->doc);
+    doc->doc = NULL;
+    return -1;
+}
+
 int
 handler_ctx_load(pacta_handler_ctx_t *ctx, const char *const *documents)
 {
     assert(ctx);
-    for (size_t i = 0; i < ctx->doc_count; i++)
-        json_decref(ctx->docs[i].doc);
-    ctx->doc_count = 0;
-    for (size_t i = 0; documents && documents[i]; i++) {
-        if (ctx->doc_count == PACTA_HANDLER_DOCS_MAX || strlen(documents[i]) >= PACTA_HANDLER_DOC_NAME_MAX)
-            return -1;
-        handler_doc_t *doc = &ctx->docs[ctx->doc_count];
-        memset(doc, 0, sizeof *doc);
-        snprintf(doc->name, sizeof doc->name, "%s", documents[i]);
-        snprintf(doc->key, sizeof doc->key, "%s:%s", ctx->prefix, documents[i]);
+    int count = s_declare_docs(ctx, documents);
+    if (count < 0)
+        return -1;
+    for (int i = 0; i < count; i++) {
+        handler_doc_t *doc = &ctx->docs[i];
         redisReply *reply = NULL;
         if (pacta_store_command_strs(ctx->store, &reply, "HMGET", doc->key, "version", "doc", NULL) != 0)
             return -1;
-        int rc = -1;
-        if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2) {
-            const redisReply *version = reply->element[0];
-            const redisReply *text = reply->element[1];
-            if (version->type == REDIS_REPLY_NIL) {
-                doc->version = 0;
-                doc->doc = json_object();
-                rc = doc->doc ? 0 : -1;
-            }
-            else if (version->type == REDIS_REPLY_STRING && text->type == REDIS_REPLY_STRING) {
-                char *end = NULL;
-                char digits[32];
-                snprintf(digits, sizeof digits, "%.*s", (int) version->len, version->str);
-                unsigned long long parsed = strtoull(digits, &end, 10);
-                json_error_t error;
-                doc->doc = json_loadb(text->str, text->len, 0, &error);
-                if (end && *end == '\0' && end != digits && doc->doc && json_is_object(doc->doc)) {
-                    doc->version = parsed;
-                    rc = 0;
-                }
-            }
-        }
+        int rc = reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
+                     ? s_parse_doc(doc, reply->element[0], reply->element[1])
+                     : -1;
         freeReplyObject(reply);
-        if (rc != 0) {
-            json_decref(doc->doc);
-            doc->doc = NULL;
+        if (rc != 0)
             return -1;
-        }
         ctx->doc_count++;
     }
     return 0;
+}
+
+int
+handler_ctx_load_seen(pacta_handler_ctx_t *ctx, const char *const *documents, const char *script,
+                      const char *seen_key, const char *message_id, redisReply **stored)
+{
+    assert(ctx && script && seen_key && message_id && stored);
+    *stored = NULL;
+    int count = s_declare_docs(ctx, documents);
+    if (count < 0)
+        return -1;
+    const char *keys[1 + PACTA_HANDLER_DOCS_MAX];
+    keys[0] = seen_key;
+    for (int i = 0; i < count; i++)
+        keys[1 + i] = ctx->docs[i].key;
+    const char *args[1] = {message_id};
+    redisReply *reply = NULL;
+    if (pacta_store_script_run(ctx->store, &reply, script, 1 + (size_t) count, keys, NULL, 1, args, NULL) != 0)
+        return -1;
+    int rc = -1;
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 1 + 2 * (size_t) count)
+        goto cleanup;
+    for (int i = 0; i < count; i++) {
+        if (s_parse_doc(&ctx->docs[i], reply->element[1 + 2 * i], reply->element[2 + 2 * i]) != 0)
+            goto cleanup;
+        ctx->doc_count++;
+    }
+    //  Hand the digest reply to the caller: detach it from the array.
+    *stored = reply->element[0];
+    reply->element[0] = NULL;
+    ctx->preloaded = true;
+    rc = 0;
+cleanup:
+    freeReplyObject(reply);
+    return rc;
 }
 
 void

@@ -57,6 +57,7 @@ struct pacta_handler_ctx {
     char field[96];                        /* refusal field path */
     char detail[256];                      /* refusal sentence */
     bool overflow;                         /* a capacity was exceeded: INTERNAL */
+    bool preloaded;                        /* docs loaded with the dedup look: the first run skips its load */
 };
 
 /* Prepares ctx (zeroes it, builds the prefix). 0, or -1 (prefix too long). */
@@ -65,6 +66,11 @@ int handler_ctx_init(pacta_handler_ctx_t *ctx, const char *service, const char *
 /* Loads the named documents (NULL-terminated list, may be NULL). 0 or -1
    (Redis failure, unparseable document, too many). */
 int handler_ctx_load(pacta_handler_ctx_t *ctx, const char *const *documents);
+/* The same, and in the same script (name `script`, lua/entity_load.lua) the
+   digest stored for message_id in seen_key: *stored is that reply (nil
+   when none; caller frees). Sets ctx->preloaded. 0 or -1. */
+int handler_ctx_load_seen(pacta_handler_ctx_t *ctx, const char *const *documents, const char *script,
+                          const char *seen_key, const char *message_id, redisReply **stored);
 /* Forgets the effect built so far (documents are kept). */
 void handler_ctx_reset_effect(pacta_handler_ctx_t *ctx);
 /* Frees everything ctx owns; safe twice. */

@@ -18,6 +18,12 @@
     writer dying between mark and effect is one empty look after the grace.
     All times in this protocol are Redis's own TIME, so relays on hosts with
     skewed clocks agree.
+
+    Throughput: the ACKs drained in one relay turn are deleted from their
+    outboxes in ONE pipelined round trip (outbox_ack), and an ack that finds
+    its outbox empty gives the entity back (outbox_release, pipelined too)
+    without reading it once more: the service's thread, which also handles
+    the bus, no longer waits on Redis once per acknowledged message.
     =========================================================================
 */
 #include "pacta_outbox.h"
@@ -46,6 +52,8 @@ extern const char pacta_lua_outbox_dead[];
 #define STORE_RETRY_MS 500             /* pause after a failed Redis call before trying again */
 #define LOG_EVERY_MS 5000              /* at most one store-error warning per period */
 #define STREAM_ID_MAX 48               /* "1700000000000-12" fits easily */
+#define MARK_LOOK_DELAY "1000"         /* ms from a mark to the look it asks for; the kick comes sooner */
+#define KICKS_MAX 1024                 /* deferred kicks held before they are sent on their own */
 
 typedef struct relay_entity relay_entity_t;
 
@@ -57,6 +65,9 @@ struct relay_entity {
     char claim[32];                    /* claim score from outbox_claim, as text */
     size_t outstanding;                /* its entries in flight here */
     bool reread;                       /* read again (outstanding reached 0) */
+    long long empty_at;                /* Redis ms when the last ack found the outbox empty, else 0 */
+    bool in_ack;                       /* has a call in this turn's ack pipeline */
+    size_t ack_slot;                   /* that call's index */
     relay_entity_t *next_reread;       /* link in the reread list */
 };
 
@@ -74,6 +85,7 @@ typedef struct {
     uint32_t attempts;                 /* sends so far */
     int64_t next_send_ms;              /* when to resend if still unanswered */
     int64_t backoff_ms;                /* next resend delay */
+    bool acking;                       /* ACKed: in this turn's pipelined delete */
 } relay_entry_t;
 
 struct pacta_outbox {
@@ -98,6 +110,9 @@ struct pacta_outbox {
     int64_t next_resend_scan_ms;       /* next resend scan */
     int64_t last_error_log_ms;         /* rate limit of store warnings */
     pacta_outbox_stats_t stats;        /* counters */
+    bool defer_kicks;                  /* see the options */
+    char **kicks;                      /* deferred kicks (entity prefixes, owned) */
+    size_t kick_count;                 /* entries in kicks */
 };
 
 /* Monotonic milliseconds for resend timers. */
@@ -195,6 +210,7 @@ pacta_outbox_new(pacta_store_t *store, const pacta_outbox_options_t *options, ch
     self->claim_batch = options->claim_batch ? options->claim_batch : 64;
     self->max_in_flight = options->max_in_flight ? options->max_in_flight : 1000;
     self->deadletter_max = options->deadletter_max ? options->deadletter_max : 10000;
+    self->defer_kicks = options->defer_kicks;
     self->entities = pacta_map_new();
     self->by_reply = pacta_map_new();
     self->by_stream = pacta_map_new();
@@ -275,6 +291,10 @@ pacta_outbox_destroy(pacta_outbox_t **self_p)
     pacta_map_destroy(&self->by_reply);
     pacta_map_destroy(&self->by_stream);
     pacta_map_destroy(&self->entities);
+    /* Deferred kicks not sent: their marks bring a relay within MARK_LOOK_DELAY. */
+    for (size_t i = 0; i < self->kick_count; i++)
+        free(self->kicks[i]);
+    free(self->kicks);
     free(self);
     *self_p = NULL;
 }
@@ -290,8 +310,8 @@ s_index_call(pacta_outbox_t *self, const char *script, size_t key_count, const c
     if (!s_has_tag(entity_prefix))
         return -1;
     const char *keys[2] = {self->due_key, self->written_key};
-    const char *args[1] = {entity_prefix};
-    return pacta_store_script_run(self->store, NULL, script, key_count, keys, NULL, 1, args, NULL);
+    const char *args[2] = {entity_prefix, MARK_LOOK_DELAY};   /* kick ignores the delay */
+    return pacta_store_script_run(self->store, NULL, script, key_count, keys, NULL, 2, args, NULL);
 }
 
 /* Before the effect: the relay must be able to find the outbox whatever happens next. */
@@ -318,18 +338,25 @@ s_index_batch(pacta_outbox_t *self, const char *script, size_t key_count, const 
         return 0;
     const char *keys[2] = {self->due_key, self->written_key};
     pacta_store_script_call_t *calls = calloc(count, sizeof *calls);
-    if (!calls)
+    const char **args = calloc(count * 2, sizeof *args);
+    if (!calls || !args) {
+        free(calls);
+        free(args);
         return -1;
+    }
     int rc = 0;
     for (size_t i = 0; i < count; i++) {
         if (!s_has_tag(prefixes[i])) {
             free(calls);
+            free(args);
             return -1;
         }
         calls[i].key_count = key_count;
         calls[i].keys = keys;
-        calls[i].arg_count = 1;
-        calls[i].args = &prefixes[i];
+        calls[i].arg_count = 2;
+        calls[i].args = &args[i * 2];
+        args[i * 2] = prefixes[i];
+        args[i * 2 + 1] = MARK_LOOK_DELAY;   /* kick ignores the delay */
     }
     if (pacta_store_script_run_batch(self->store, script, calls, count) != 0)
         rc = -1;
@@ -340,6 +367,7 @@ s_index_batch(pacta_outbox_t *self, const char *script, size_t key_count, const 
             freeReplyObject(calls[i].reply);
     }
     free(calls);
+    free(args);
     return rc;
 }
 
@@ -351,12 +379,49 @@ pacta_outbox_mark_batch(pacta_outbox_t *self, const char *const *entity_prefixes
     return s_index_batch(self, "outbox_mark", 2, entity_prefixes, count);
 }
 
-/* Kicks many entities in one round trip. */
+/* Sends the deferred kicks on their own (the claim that would carry them
+   is not coming soon). */
+static void
+s_flush_kicks(pacta_outbox_t *self)
+{
+    if (self->kick_count == 0)
+        return;
+    if (s_index_batch(self, "outbox_kick", 1, (const char *const *) self->kicks, self->kick_count) != 0)
+        s_store_error(self, "outbox_kick");   /* the marks bring a relay later */
+    for (size_t i = 0; i < self->kick_count; i++)
+        free(self->kicks[i]);
+    self->kick_count = 0;
+}
+
+/* Kicks many entities in one round trip; with defer_kicks, they are
+   queued and go with this relay's next claim (which comes at the next
+   relay turn): one script call for many commits instead of one each. */
 int
 pacta_outbox_kick_batch(pacta_outbox_t *self, const char *const *entity_prefixes, size_t count)
 {
     assert(self && (entity_prefixes || count == 0));
-    return s_index_batch(self, "outbox_kick", 1, entity_prefixes, count);
+    if (!self->defer_kicks)
+        return s_index_batch(self, "outbox_kick", 1, entity_prefixes, count);
+    for (size_t i = 0; i < count; i++)
+        if (!s_has_tag(entity_prefixes[i]))
+            return -1;
+    if (!self->kicks) {
+        self->kicks = calloc(KICKS_MAX, sizeof *self->kicks);
+        if (!self->kicks)
+            return s_index_batch(self, "outbox_kick", 1, entity_prefixes, count);
+    }
+    if (self->kick_count + count > KICKS_MAX)
+        s_flush_kicks(self);
+    if (count > KICKS_MAX)
+        return s_index_batch(self, "outbox_kick", 1, entity_prefixes, count);
+    for (size_t i = 0; i < count; i++) {
+        char *copy = strdup(entity_prefixes[i]);
+        if (!copy)
+            return s_index_batch(self, "outbox_kick", 1, &entity_prefixes[i], count - i);
+        self->kicks[self->kick_count++] = copy;
+    }
+    self->next_claim_ms = 0;   /* claim at the next relay turn */
+    return 0;
 }
 
 /* ---------------------------------------------------------------------------
@@ -590,6 +655,59 @@ s_read_entity(pacta_outbox_t *self, pacta_bus_producer_t *producer, relay_entity
     return 0;
 }
 
+/* s_read_entity for the entities one claim took, in one pipelined round
+   trip (a claim takes up to claim_batch of them; one read each was one
+   round trip each). The room in flight is shared out between them. */
+static void
+s_read_batch(pacta_outbox_t *self, pacta_bus_producer_t *producer, relay_entity_t **entities, size_t count)
+{
+    if (count == 0)
+        return;
+    size_t in_flight = pacta_map_size(self->by_reply);
+    size_t room = in_flight < self->max_in_flight ? (self->max_in_flight - in_flight) / count : 0;
+    if (room == 0)
+        room = 1;
+    if (room > READ_MAX)
+        room = READ_MAX;
+    char room_text[24];
+    snprintf(room_text, sizeof room_text, "%zu", room);
+    pacta_store_script_call_t *calls = calloc(count, sizeof *calls);
+    const char **keys = calloc(count, sizeof *keys);
+    const char *args[1] = {room_text};
+    if (!calls || !keys) {
+        free(calls);
+        free(keys);
+        for (size_t i = 0; i < count; i++)
+            s_read_entity(self, producer, entities[i]);
+        return;
+    }
+    for (size_t i = 0; i < count; i++) {
+        keys[i] = entities[i]->stream_key;
+        calls[i] = (pacta_store_script_call_t){.key_count = 1, .keys = &keys[i], .arg_count = 1, .args = args};
+    }
+    if (pacta_store_script_run_batch(self->store, "outbox_read", calls, count) != 0)
+        s_store_error(self, "outbox_read");   /* unread entities are claimed again when their lease lapses */
+    const int64_t now = s_now_ms();
+    for (size_t i = 0; i < count; i++) {
+        redisReply *reply = calls[i].reply;
+        if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 1
+            || reply->element[0]->type != REDIS_REPLY_INTEGER) {
+            if (reply)
+                freeReplyObject(reply);
+            continue;
+        }
+        long long observed = reply->element[0]->integer;
+        for (size_t k = 1; k < reply->elements; k++)
+            s_take_entry(self, producer, entities[i], reply->element[k], now);
+        bool empty = reply->elements == 1;
+        freeReplyObject(reply);
+        if (empty && entities[i]->outstanding == 0)
+            s_release(self, entities[i], observed);
+    }
+    free(calls);
+    free(keys);
+}
+
 /* Claims due entities and reads the new ones. */
 static void
 s_claim(pacta_outbox_t *self, pacta_bus_producer_t *producer, int64_t now)
@@ -598,13 +716,20 @@ s_claim(pacta_outbox_t *self, pacta_bus_producer_t *producer, int64_t now)
     snprintf(lease, sizeof lease, "%lld", (long long) self->lease_ms);
     snprintf(limit, sizeof limit, "%zu", self->claim_batch);
     const char *keys[1] = {self->due_key};
-    const char *args[2] = {lease, limit};
+    const char *args[2 + KICKS_MAX] = {lease, limit};
+    for (size_t i = 0; i < self->kick_count; i++)
+        args[2 + i] = self->kicks[i];
     redisReply *reply = NULL;
-    if (pacta_store_script_run(self->store, &reply, "outbox_claim", 1, keys, NULL, 2, args, NULL) != 0) {
+    if (pacta_store_script_run(self->store, &reply, "outbox_claim", 1, keys, NULL, 2 + self->kick_count, args, NULL)
+        != 0) {
         s_store_error(self, "outbox_claim");
         self->next_claim_ms = now + STORE_RETRY_MS;
         return;
     }
+    //  The deferred kicks went with the claim.
+    for (size_t i = 0; i < self->kick_count; i++)
+        free(self->kicks[i]);
+    self->kick_count = 0;
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 1 || reply->element[0]->type != REDIS_REPLY_STRING
         || reply->element[0]->len >= sizeof ((relay_entity_t *) 0)->claim) {
         freeReplyObject(reply);
@@ -614,6 +739,8 @@ s_claim(pacta_outbox_t *self, pacta_bus_producer_t *producer, int64_t now)
     }
     size_t claimed = reply->elements - 1;
     self->stats.claims += claimed;
+    relay_entity_t **to_read = calloc(claimed > 0 ? claimed : 1, sizeof *to_read);
+    size_t read_count = 0;
     for (size_t i = 1; i < reply->elements; i++) {
         const redisReply *member = reply->element[i];
         if (member->type != REDIS_REPLY_STRING)
@@ -634,12 +761,21 @@ s_claim(pacta_outbox_t *self, pacta_bus_producer_t *producer, int64_t now)
                 continue;
             }
         }
+        //  Claimed again: what an earlier ack saw empty may have been
+        //  written to since, so it is read before it is given back.
+        entity->empty_at = 0;
         memcpy(entity->claim, reply->element[0]->str, reply->element[0]->len);
         entity->claim[reply->element[0]->len] = '\0';
-        if (fresh || (entity->outstanding == 0 && !entity->reread))
-            s_read_entity(self, producer, entity);
+        if (fresh || (entity->outstanding == 0 && !entity->reread)) {
+            if (to_read)
+                to_read[read_count++] = entity;
+            else
+                s_read_entity(self, producer, entity);
+        }
     }
     freeReplyObject(reply);
+    s_read_batch(self, producer, to_read, read_count);
+    free(to_read);
     /* A full batch means more may be due: claim again at once. */
     self->next_claim_ms = claimed >= self->claim_batch && pacta_map_size(self->by_reply) < self->max_in_flight
                               ? now
@@ -660,6 +796,10 @@ s_handle_reply(pacta_outbox_t *self, const pacta_bus_reply_t *reply, int64_t now
     free(key);
     if (!entry) {
         self->stats.stale_replies++;
+        return 0;
+    }
+    if (entry->acking) {
+        self->stats.stale_replies++;   /* already ACKed in this turn */
         return 0;
     }
     relay_entity_t *entity = entry->entity;
@@ -684,6 +824,123 @@ s_handle_reply(pacta_outbox_t *self, const pacta_bus_reply_t *reply, int64_t now
                   reply->handled_by);
     s_entry_forget(self, entry);
     return 0;
+}
+
+/* Gives back, in one pipelined round trip, the entities whose last ack
+   found their outbox empty (observed at that ack's Redis time), and forgets
+   them here. */
+static void
+s_release_batch(pacta_outbox_t *self, relay_entity_t **entities, size_t count)
+{
+    if (count == 0)
+        return;
+    char grace[24], recheck[24];
+    snprintf(grace, sizeof grace, "%lld", (long long) self->grace_ms);
+    snprintf(recheck, sizeof recheck, "%lld", (long long) self->recheck_min_ms);
+    const char *keys[2] = {self->due_key, self->written_key};
+    pacta_store_script_call_t *calls = calloc(count, sizeof *calls);
+    char (*observed)[24] = calloc(count, sizeof *observed);
+    const char **args = calloc(count * 5, sizeof *args);
+    if (calls && observed && args) {
+        for (size_t i = 0; i < count; i++) {
+            snprintf(observed[i], sizeof observed[i], "%lld", entities[i]->empty_at);
+            const char **a = &args[i * 5];
+            a[0] = entities[i]->member;
+            a[1] = entities[i]->claim;
+            a[2] = observed[i];
+            a[3] = grace;
+            a[4] = recheck;
+            calls[i] = (pacta_store_script_call_t){.key_count = 2, .keys = keys, .arg_count = 5, .args = a};
+        }
+        if (pacta_store_script_run_batch(self->store, "outbox_release", calls, count) != 0)
+            s_store_error(self, "outbox_release");   /* leases lapse: claimed and looked at again */
+        for (size_t i = 0; i < count; i++) {
+            if (calls[i].reply && calls[i].reply->type != REDIS_REPLY_ERROR)
+                self->stats.releases++;
+            if (calls[i].reply)
+                freeReplyObject(calls[i].reply);
+        }
+    }
+    free(calls);
+    free(observed);
+    free(args);
+    for (size_t i = 0; i < count; i++)
+        s_entity_drop(self, entities[i]);
+}
+
+/* Deletes the ACKed entries from their outboxes in one pipelined round
+   trip, one outbox_ack per entity with all its ids, then forgets them; an
+   entity left with nothing in flight is read again, or released at once
+   when its ack found the outbox empty. The number of entries acked. */
+static int
+s_ack_batch(pacta_outbox_t *self, relay_entry_t **entries, size_t count)
+{
+    if (count == 0)
+        return 0;
+    pacta_store_script_call_t *calls = calloc(count, sizeof *calls);
+    relay_entity_t **entities = calloc(count, sizeof *entities);
+    const char **ids = calloc(count, sizeof *ids);
+    const char **stream_keys = calloc(count, sizeof *stream_keys);
+    size_t *offset = calloc(count, sizeof *offset);
+    size_t *fill = calloc(count, sizeof *fill);
+    const bool allocated = calls && entities && ids && stream_keys && offset && fill;
+    size_t call_count = 0;
+    if (!allocated) {
+        s_store_error(self, "outbox_ack (out of memory)");   /* still in Redis: sent again, deduplicated */
+        goto forget;
+    }
+    //  One call per entity: count its ids, lay them out side by side.
+    for (size_t i = 0; i < count; i++) {
+        relay_entity_t *entity = entries[i]->entity;
+        if (!entity->in_ack) {
+            entity->in_ack = true;
+            entity->ack_slot = call_count;
+            entities[call_count++] = entity;
+        }
+        calls[entity->ack_slot].arg_count++;
+    }
+    for (size_t c = 0, next = 0; c < call_count; c++) {
+        stream_keys[c] = entities[c]->stream_key;
+        offset[c] = next;
+        calls[c].key_count = 1;
+        calls[c].keys = &stream_keys[c];
+        calls[c].args = &ids[next];
+        next += calls[c].arg_count;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const size_t c = entries[i]->entity->ack_slot;
+        ids[offset[c] + fill[c]++] = entries[i]->stream_id;
+    }
+    if (pacta_store_script_run_batch(self->store, "outbox_ack", calls, call_count) != 0)
+        s_store_error(self, "outbox_ack");   /* still in Redis: sent again later, deduplicated downstream */
+    for (size_t c = 0; c < call_count; c++) {
+        const redisReply *reply = calls[c].reply;
+        //  {entries left, Redis ms}: none left means the outbox was empty then.
+        if (reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
+            && reply->element[0]->type == REDIS_REPLY_INTEGER && reply->element[1]->type == REDIS_REPLY_INTEGER
+            && reply->element[0]->integer == 0)
+            entities[c]->empty_at = reply->element[1]->integer;
+        else
+            entities[c]->empty_at = 0;
+        if (calls[c].reply)
+            freeReplyObject(calls[c].reply);
+    }
+
+forget:
+    for (size_t i = 0; i < count; i++) {
+        entries[i]->entity->in_ack = false;
+        if (!allocated)
+            entries[i]->entity->empty_at = 0;
+        self->stats.acked++;
+        s_entry_forget(self, entries[i]);
+    }
+    free(calls);
+    free(entities);
+    free(ids);
+    free(stream_keys);
+    free(offset);
+    free(fill);
+    return (int) count;
 }
 
 typedef struct {
@@ -717,18 +974,30 @@ pacta_outbox_relay(pacta_outbox_t *self, pacta_bus_producer_t *producer, int tim
     int64_t deadline = now + (timeout_ms > 0 ? timeout_ms : 0);
     pacta_bus_reply_t reply;
 
-    /* Entities whose entries were all answered: read what came since. */
+    /* Entities whose entries were all answered: read what came since, or
+       give back at once those whose last ack found the outbox empty. */
+    relay_entity_t *empties[REPLIES_PER_TURN];
+    size_t empty_count = 0;
     while (self->reread_head) {
         relay_entity_t *entity = self->reread_head;
         self->reread_head = entity->next_reread;
         entity->reread = false;
         entity->next_reread = NULL;
+        if (entity->empty_at > 0 && entity->outstanding == 0) {
+            empties[empty_count++] = entity;
+            if (empty_count == REPLIES_PER_TURN) {
+                s_release_batch(self, empties, empty_count);
+                empty_count = 0;
+            }
+            continue;
+        }
         if (s_read_entity(self, producer, entity) != 0) {
             /* Redis is failing: forget the entity; its lease lapses and it
                is claimed again once Redis is back. */
             s_entity_drop(self, entity);
         }
     }
+    s_release_batch(self, empties, empty_count);
     if (now >= self->next_resend_scan_ms) {
         resend_scan_t scan = {.self = self, .producer = producer, .now = now};
         pacta_map_foreach(self->by_reply, s_resend_visit, &scan);
@@ -736,18 +1005,36 @@ pacta_outbox_relay(pacta_outbox_t *self, pacta_bus_producer_t *producer, int tim
     }
     if (now >= self->next_claim_ms && pacta_map_size(self->by_reply) < self->max_in_flight)
         s_claim(self, producer, now);
+    else if (self->kick_count > 0 && pacta_map_size(self->by_reply) >= self->max_in_flight)
+        s_flush_kicks(self);   /* no claim while this relay is full: other relays may take them */
 
+    relay_entry_t *acks[REPLIES_PER_TURN];
+    size_t ack_count = 0;
     for (;;) {
         now = s_now_ms();
         int64_t wait = deadline - now;
-        if (self->reread_head || self->next_claim_ms <= now)
+        if (self->reread_head || self->next_claim_ms <= now || ack_count > 0)
             wait = 0;
         int rc = pacta_bus_producer_recv(producer, wait > 0 ? (int) wait : 0, &reply);
-        if (rc < 0)
+        if (rc < 0) {
+            s_ack_batch(self, acks, ack_count);
             return -1;
+        }
         if (rc == 1)
             break;
-        acked += s_handle_reply(self, &reply, s_now_ms());
+        relay_entry_t *entry = NULL;
+        if (reply.ack) {
+            size_t key_len = 0;
+            char *key = s_reply_key(reply.tenant, reply.entity_key, reply.message_id, reply.destination, &key_len);
+            entry = key ? pacta_map_get(self->by_reply, key, key_len) : NULL;
+            free(key);
+        }
+        if (entry && !entry->acking) {
+            entry->acking = true;   /* deleted with the others below */
+            acks[ack_count++] = entry;
+        }
+        else
+            acked += s_handle_reply(self, &reply, s_now_ms());
         //  Drain what has arrived (wait is 0 once a reread is queued), but
         //  not forever: the next turn reads the entities these replies
         //  freed. Stopping at the first such reply would leave one reply
@@ -755,6 +1042,7 @@ pacta_outbox_relay(pacta_outbox_t *self, pacta_bus_producer_t *producer, int tim
         if (++replies >= REPLIES_PER_TURN)
             break;
     }
+    acked += s_ack_batch(self, acks, ack_count);
     return acked;
 }
 

@@ -57,6 +57,8 @@ typedef struct {
     size_t claim_batch;                /* entities claimed at once; 0 = 64 */
     size_t max_in_flight;              /* entries sent and unanswered; 0 = 1000 */
     size_t deadletter_max;             /* entries kept per dead-letter stream; 0 = 10000 */
+    bool defer_kicks;                  /* kicks wait for this relay's next claim (same script);
+                                          only for a writer that runs pacta_outbox_relay itself */
 } pacta_outbox_options_t;
 
 typedef struct {

@@ -48,6 +48,8 @@
 
 #define EFFECT_SCRIPT "entity_effect"     /* dedup script name of the effect body */
 #define UNMARK_SCRIPT "owed_unmark"       /* guarded removal of an owed mark */
+#define FORGET_SCRIPT "owed_forget"       /* HDEL owed + what is left owed and parked */
+#define LOAD_SCRIPT "entity_load"         /* dedup look + documents in one round trip */
 #define DELIVERIES_PER_TURN 64            /* deliveries handled before relaying again */
 #define RECV_SLICE_MS 10                  /* longest wait on the worker socket per turn */
 #define TIMERS_PER_TENANT 32              /* timers claimed per tenant per tick */
@@ -60,6 +62,8 @@
 
 extern const char pacta_lua_entity_effect[];
 extern const char pacta_lua_owed_unmark[];
+extern const char pacta_lua_owed_forget[];
+extern const char pacta_lua_entity_load[];
 
 struct pacta_runtime {
     char service[PACTA_BUS_NAME_MAX + 1];  /* service name */
@@ -81,6 +85,8 @@ struct pacta_runtime {
     char owed_index[128];                  /* pacta:{owed:<service>}:due */
     int64_t next_sweep_ms;                 /* monotonic time of the next owed sweep */
     int64_t next_metrics_ms;               /* monotonic time of the next gauge refresh */
+    long long parked_after_commit;         /* facts parked on the entity at its commit, -1 unknown */
+    bool timer_backlog;                    /* the last timer look found a full batch */
 };
 
 /* One run of a handler: what to call and on what. */
@@ -281,7 +287,7 @@ s_check_required(const ProtobufCMessage *msg, const char *const *required, char 
 /* The arguments of one effect call, owned. */
 typedef struct {
     const char *keys[PACTA_DEDUP_KEYS_MAX];  /* key names (borrowed from ctx or key_store) */
-    char key_store[6][HANDLER_KEY_MAX];      /* keys built here */
+    char key_store[7][HANDLER_KEY_MAX];      /* keys built here */
     size_t key_count;                        /* entries in keys */
     const char *args[PACTA_DEDUP_ARGS_MAX];  /* argument bytes */
     size_t arg_lens[PACTA_DEDUP_ARGS_MAX];   /* their lengths */
@@ -409,6 +415,13 @@ s_build_effect(pacta_runtime_t *self, pacta_handler_ctx_t *ctx, const unsigned c
             json_array_append_new(hdels, json_pack("{s:i, s:s}", "key", key, "field", unpark_field));
             json_array_append_new(hdels, json_pack("{s:i, s:s}", "key", info_key, "field", unpark_field));
         }
+        //  The facts still parked, counted in the same atomic step and
+        //  report()ed: pacta_runtime_handle needs no HLEN of its own after
+        //  the commit. Without room for the key, it counts as before.
+        snprintf(e->key_store[6], HANDLER_KEY_MAX, "%s:parked:%s", ctx->prefix, self->service);
+        int parked_key = s_add_key(e, e->key_store[6]);
+        if (parked_key > 0)
+            json_object_set_new(plan, "parked_key", json_integer(parked_key));
     }
     if (ctx->audit && json_array_size(ctx->audit) > 0) {
         snprintf(e->key_store[5], HANDLER_KEY_MAX, "%s:audit", ctx->prefix);
@@ -528,16 +541,27 @@ s_settle(pacta_runtime_t *self, pacta_handler_ctx_t *ctx, const char *mark)
 {
     if (!ctx->owed || json_array_size(ctx->owed) == 0)
         return;
-    if (s_perform_all(self, ctx->tenant, ctx->owed) != 0)
+    const long long counted = self->parked_after_commit;   /* by the effect script */
+    int performed = s_perform_all(self, ctx->tenant, ctx->owed);
+    self->parked_after_commit = counted;   /* a retry_parked action may have counted another entity */
+    if (performed != 0)
         return;   /* the sweep will finish the job */
-    char key[HANDLER_KEY_MAX];
+    //  One script forgets the entry and counts what is left owed and
+    //  parked (the count spares pacta_runtime_handle its own HLEN).
+    char key[HANDLER_KEY_MAX], parked_key[HANDLER_KEY_MAX];
     snprintf(key, sizeof key, "%s:owed:%s", ctx->prefix, self->service);
-    if (pacta_store_command_strs(self->store, NULL, "HDEL", key, ctx->cause_id, NULL) != 0)
-        return;
+    snprintf(parked_key, sizeof parked_key, "%s:parked:%s", ctx->prefix, self->service);
+    const char *keys[] = {key, parked_key};
+    const char *args[] = {ctx->cause_id};
     redisReply *reply = NULL;
-    if (pacta_store_command_strs(self->store, &reply, "HLEN", key, NULL) != 0)
+    if (pacta_store_script_run(self->store, &reply, FORGET_SCRIPT, 2, keys, NULL, 1, args, NULL) != 0)
         return;
-    bool empty = reply->type == REDIS_REPLY_INTEGER && reply->integer == 0;
+    bool understood = reply->type == REDIS_REPLY_ARRAY && reply->elements == 2
+                      && reply->element[0]->type == REDIS_REPLY_INTEGER
+                      && reply->element[1]->type == REDIS_REPLY_INTEGER;
+    bool empty = understood && reply->element[0]->integer == 0;
+    if (understood)
+        self->parked_after_commit = reply->element[1]->integer;
     freeReplyObject(reply);
     if (empty)
         s_unmark(self, ctx->prefix, mark);
@@ -620,7 +644,9 @@ s_run(pacta_runtime_t *self, pacta_handler_ctx_t *ctx, const run_t *run, const c
     for (int attempt = 1; attempt <= PACTA_RUNTIME_CAS_ATTEMPTS; attempt++) {
         result->attempts = attempt;
         handler_ctx_reset_effect(ctx);
-        if (handler_ctx_load(ctx, run->documents) != 0) {
+        const bool preloaded = ctx->preloaded;   /* by s_seen_load, for the first attempt only */
+        ctx->preloaded = false;
+        if (!preloaded && handler_ctx_load(ctx, run->documents) != 0) {
             s_result_nack(result, PACTA__V1__NACK_REASON__NACK_REASON_RETRY_LATER, NULL,
                           "cannot read the entity's state; retry later");
             return;
@@ -715,6 +741,7 @@ s_run(pacta_runtime_t *self, pacta_handler_ctx_t *ctx, const run_t *run, const c
                 }
                 result->version = call.result_integer > 0 ? (uint64_t) call.result_integer : 0;
                 *committed = true;
+                self->parked_after_commit = call.reported;   /* -1 when the script did not count */
                 s_settle(self, ctx, mark);
                 return;
             case PACTA_DEDUP_DUPLICATE:
@@ -758,6 +785,28 @@ s_seen(pacta_runtime_t *self, const char *prefix, const char *message_id, const 
     if (reply->type == REDIS_REPLY_STRING)
         rc = (strlen(digest) == reply->len && memcmp(reply->str, digest, reply->len) == 0) ? 1 : 2;
     freeReplyObject(reply);
+    return rc;
+}
+
+/* s_seen, and the documents loaded into ctx in the same round trip (the
+   first attempt of s_run then does not load them again). Same returns. */
+static int
+s_seen_load(pacta_runtime_t *self, pacta_handler_ctx_t *ctx, const char *const *documents, const char *message_id,
+            const char *digest)
+{
+    char key[HANDLER_KEY_MAX];
+    snprintf(key, sizeof key, "%s:seen:%s:digest", ctx->prefix, self->service);
+    redisReply *stored = NULL;
+    if (handler_ctx_load_seen(ctx, documents, LOAD_SCRIPT, key, message_id, &stored) != 0) {
+        //  A document that does not parse is the handler's business (s_run
+        //  NACKs it); only the dedup look decides here.
+        ctx->preloaded = false;
+        return s_seen(self, ctx->prefix, message_id, digest);
+    }
+    int rc = 0;
+    if (stored && stored->type == REDIS_REPLY_STRING)
+        rc = (strlen(digest) == stored->len && memcmp(stored->str, digest, stored->len) == 0) ? 1 : 2;
+    freeReplyObject(stored);
     return rc;
 }
 
@@ -811,21 +860,25 @@ s_handle(pacta_runtime_t *self, const Pacta__V1__Envelope *env, const char *unpa
     }
     char digest[PACTA_DEDUP_DIGEST_LEN + 1];
     pacta_dedup_digest(type, env->payload.data, env->payload.len, digest);
+    ctx.store = self->store;
     if (!unpark_field) {
-        int seen = s_seen(self, ctx.prefix, env->message_id, digest);
+        int seen = s_seen_load(self, &ctx, handler->documents, env->message_id, digest);
         if (seen < 0) {
             s_result_nack(result, PACTA__V1__NACK_REASON__NACK_REASON_RETRY_LATER, NULL,
                           "Redis is unreachable; retry later");
+            handler_ctx_clear(&ctx);
             return;
         }
         if (seen == 1) {
             result->ack = true;
             result->duplicate = true;
+            handler_ctx_clear(&ctx);
             return;
         }
         if (seen == 2) {
             s_result_nack(result, PACTA__V1__NACK_REASON__NACK_REASON_CONFLICT, "envelope.message_id",
                           "this message id was already applied with different content");
+            handler_ctx_clear(&ctx);
             return;
         }
     }
@@ -834,6 +887,7 @@ s_handle(pacta_runtime_t *self, const Pacta__V1__Envelope *env, const char *unpa
         char detail[200];
         snprintf(detail, sizeof detail, "the payload does not decode as %s", type);
         s_result_nack(result, PACTA__V1__NACK_REASON__NACK_REASON_INVALID, "envelope.payload", detail);
+        handler_ctx_clear(&ctx);   /* the documents loaded with the dedup look */
         return;
     }
     char field[96] = "", detail[256] = "";
@@ -841,9 +895,9 @@ s_handle(pacta_runtime_t *self, const Pacta__V1__Envelope *env, const char *unpa
         || s_validate(payload, "", field, sizeof field, detail, sizeof detail) != 0) {
         s_result_nack(result, PACTA__V1__NACK_REASON__NACK_REASON_INVALID, field, detail);
         protobuf_c_message_free_unpacked(payload, NULL);
+        handler_ctx_clear(&ctx);
         return;
     }
-    ctx.store = self->store;
     ctx.cause_id = env->message_id;
     ctx.cause_type = type;
     ctx.envelope = env;
@@ -929,9 +983,12 @@ pacta_runtime_handle(pacta_runtime_t *self, const Pacta__V1__Envelope *envelope,
     assert(self && envelope && result);
     memset(result, 0, sizeof *result);
     bool committed = false;
+    self->parked_after_commit = -1;
     s_handle(self, envelope, NULL, result, &committed);
     const char *type = envelope->message_type && envelope->message_type[0] ? envelope->message_type : "unknown";
-    if (committed)
+    //  Nothing parked on the entity right after the commit (counted by the
+    //  follow-ups' script, in the same slot): no need to look again.
+    if (committed && self->parked_after_commit != 0)
         s_retry_parked(self, envelope->tenant, envelope->entity_key);
     if (result->ack) {
         const char *outcome = result->ignored     ? "ignored"
@@ -1004,7 +1061,8 @@ s_fire(pacta_runtime_t *self, const char *tenant, const pacta_profile_t *profile
     pacta_runtime_result_t result;
     memset(&result, 0, sizeof result);
     bool committed = false;
-    int seen = s_seen(self, ctx.prefix, cause_id, digest);
+    self->parked_after_commit = -1;
+    int seen = s_seen_load(self, &ctx, handler->documents, cause_id, digest);
     if (seen > 0)
         result.ack = result.duplicate = true;
     else if (seen == 0)
@@ -1028,7 +1086,7 @@ s_fire(pacta_runtime_t *self, const char *tenant, const pacta_profile_t *profile
     }
     handler_ctx_clear(&ctx);
     json_decref(body);
-    if (committed)
+    if (committed && self->parked_after_commit != 0)
         s_retry_parked(self, tenant, timer->entity_key);
     return done;
 }
@@ -1049,16 +1107,21 @@ pacta_runtime_fire_timers(pacta_runtime_t *self, const char *tenant, size_t max)
     size_t count = 0;
     if (pacta_timers_claim(self->timers, tenant, now, PACTA_RUNTIME_TIMER_LEASE_MS, claimed, max, &count) != 0)
         return -1;
+    //  The handled timers are completed together, in one round trip after
+    //  the batch (they stay leased until then, so nobody else fires them).
+    const pacta_timer_t *done[TIMERS_PER_TENANT];
     int handled = 0;
     for (size_t i = 0; i < count; i++) {
-        if (s_fire(self, tenant, profile, &claimed[i])) {
-            pacta_timers_complete(self->timers, tenant, &claimed[i], NULL);
-            handled++;
-        }
+        if (s_fire(self, tenant, profile, &claimed[i]))
+            done[handled++] = &claimed[i];
         else
             pacta_timers_release(self->timers, tenant, &claimed[i], TIMER_RETRY_MS);
-        pacta_timer_clear(&claimed[i]);
     }
+    if (pacta_timers_complete_batch(self->timers, tenant, done, (size_t) handled) != 0)
+        pacta_log_warn("cannot complete timers: they fire again after their lease", "tenant", tenant, "error",
+                       pacta_timers_error(self->timers));
+    for (size_t i = 0; i < count; i++)
+        pacta_timer_clear(&claimed[i]);
     return handled;
 }
 
@@ -1105,15 +1168,46 @@ s_deliver(pacta_runtime_t *self, pacta_bus_delivery_t **delivery)
                               result.detail, pacta_bus_nack_reason_retryable(result.reason) ? 1000 : 0);
 }
 
+/* Fires one batch of due timers per tenant; true when a batch came back
+   full (more are due). */
+static bool
+s_fire_round(pacta_runtime_t *self)
+{
+    bool more = false;
+    if (!self->handlers || self->handlers->timer_count == 0)
+        return false;
+    for (size_t i = 0; i < pacta_profile_set_count(self->profiles); i++) {
+        const char *tenant = pacta_profile_tenant(pacta_profile_set_at(self->profiles, i));
+        if (pacta_runtime_fire_timers(self, tenant, TIMERS_PER_TENANT) == TIMERS_PER_TENANT)
+            more = true;
+    }
+    return more;
+}
+
+/* One turn of the service: bus deliveries, the outbox relay, due timers,
+   the owed sweep and the gauges.
+
+   Timers: when the last look found a full batch (a clock move makes
+   thousands due at once), the turn never waits on the bus: it takes what
+   deliveries have arrived, relays, fires the next batch, and so on for up
+   to twice the budget, so deliveries and relay replies keep flowing while
+   timers fire and no time is spent waiting for a bus that has nothing.
+   (It used to wait out the whole budget on an idle bus first, then fire
+   for another budget: a clock move fired timers about half the time.)
+   Otherwise timers are looked at once per turn, after the bus. */
 int
 pacta_runtime_tick(pacta_runtime_t *self, int budget_ms)
 {
     assert(self);
-    int64_t deadline = s_mono_ms() + (budget_ms > 0 ? budget_ms : 0);
+    const int64_t started = s_mono_ms();
+    const int64_t budget = budget_ms > 0 ? budget_ms : 0;
+    int64_t deadline = started + budget;
+    bool looked_at_timers = false;
     do {
+        const bool backlog = self->timer_backlog;
         if (self->worker) {
             int handled = 0;
-            int wait = RECV_SLICE_MS;
+            int wait = backlog ? 0 : RECV_SLICE_MS;
             while (handled < DELIVERIES_PER_TURN) {
                 pacta_bus_delivery_t *delivery = NULL;
                 if (pacta_bus_worker_recv(self->worker, wait, &delivery) != 0)
@@ -1126,24 +1220,21 @@ pacta_runtime_tick(pacta_runtime_t *self, int budget_ms)
                 wait = 0;
             }
         }
-        if (self->producer && pacta_outbox_relay(self->outbox, self->producer, self->worker ? 0 : RECV_SLICE_MS) < 0)
+        if (self->producer
+            && pacta_outbox_relay(self->outbox, self->producer, self->worker || backlog ? 0 : RECV_SLICE_MS) < 0)
             return 0;
-        if (!self->worker && !self->producer)
+        if (backlog) {
+            self->timer_backlog = s_fire_round(self);
+            looked_at_timers = true;
+            if (self->timer_backlog)
+                deadline = started + 2 * budget;
+        }
+        if (!self->worker && !self->producer && !self->timer_backlog)
             break;
     } while (s_mono_ms() < deadline);
+    if (!looked_at_timers)
+        self->timer_backlog = s_fire_round(self);
 
-    //  A full batch means more timers are due (a clock move makes thousands
-    //  due at once): fire batch after batch for up to another budget, or
-    //  they would trickle out at one batch per tick.
-    const int64_t timers_deadline = s_mono_ms() + (budget_ms > 0 ? budget_ms : 0);
-    for (size_t i = 0; i < pacta_profile_set_count(self->profiles); i++) {
-        const char *tenant = pacta_profile_tenant(pacta_profile_set_at(self->profiles, i));
-        if (!self->handlers || self->handlers->timer_count == 0)
-            continue;
-        while (pacta_runtime_fire_timers(self, tenant, TIMERS_PER_TENANT) == TIMERS_PER_TENANT
-               && s_mono_ms() < timers_deadline) {
-        }
-    }
     int64_t now = s_mono_ms();
     if (now >= self->next_sweep_ms) {
         pacta_runtime_sweep_owed(self, PACTA_RUNTIME_OWED_AGE_MS);
@@ -1211,7 +1302,9 @@ pacta_runtime_new(const pacta_runtime_options_t *options, char *err, size_t err_
     snprintf(self->owed_index, sizeof self->owed_index, "pacta:{owed:%s}:due", self->service);
     s_define_metrics(self);
 
-    pacta_outbox_options_t outbox_options = {.service = self->service};
+    //  A runtime with a producer relays its own outbox every turn: its
+    //  effects' kicks ride on that relay's next claim.
+    pacta_outbox_options_t outbox_options = {.service = self->service, .defer_kicks = options->bus_frontend != NULL};
     self->outbox = pacta_outbox_new(self->store, &outbox_options, err, err_size);
     if (!self->outbox)
         goto failed;
@@ -1220,7 +1313,9 @@ pacta_runtime_new(const pacta_runtime_options_t *options, char *err, size_t err_
     if (!self->dedup)
         goto failed;
     if (pacta_dedup_register(self->dedup, EFFECT_SCRIPT, pacta_lua_entity_effect) != 0
-        || pacta_store_script_register(self->store, UNMARK_SCRIPT, pacta_lua_owed_unmark) != 0) {
+        || pacta_store_script_register(self->store, UNMARK_SCRIPT, pacta_lua_owed_unmark) != 0
+        || pacta_store_script_register(self->store, FORGET_SCRIPT, pacta_lua_owed_forget) != 0
+        || pacta_store_script_register(self->store, LOAD_SCRIPT, pacta_lua_entity_load) != 0) {
         snprintf(err, err_size, "cannot load the effect scripts: %s", pacta_store_error(self->store));
         goto failed;
     }

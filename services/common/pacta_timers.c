@@ -227,6 +227,54 @@ pacta_timers_complete(pacta_timers_t *self, const char *tenant, const pacta_time
 }
 
 int
+pacta_timers_complete_batch(pacta_timers_t *self, const char *tenant, const pacta_timer_t *const *timers,
+                            size_t count)
+{
+    assert(self && (timers || count == 0));
+    if (count == 0)
+        return 0;
+    timer_keys_t keys;
+    if (s_keys(self, tenant, &keys) != 0)
+        return -1;
+    pacta_store_script_call_t *calls = calloc(count, sizeof *calls);
+    char (*generations)[24] = calloc(count, sizeof *generations);
+    const char **args = calloc(count * 4, sizeof *args);
+    int rc = -1;
+    if (!calls || !generations || !args) {
+        s_fail(self, "out of memory");
+        goto cleanup;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (!s_valid_token(timers[i]->id, PACTA_TIMER_ID_SIZE)) {
+            s_fail(self, "invalid timer id");
+            goto cleanup;
+        }
+        snprintf(generations[i], sizeof generations[i], "%" PRId64, timers[i]->generation);
+        const char **a = &args[i * 4];
+        a[0] = "complete";
+        a[1] = timers[i]->id;
+        a[2] = generations[i];
+        a[3] = "0";
+        calls[i] = (pacta_store_script_call_t){.key_count = KEY_COUNT, .keys = keys.argv, .arg_count = 4, .args = a};
+    }
+    rc = pacta_store_script_run_batch(self->store, "timer_finish", calls, count) == 0 ? 0 : -1;
+    for (size_t i = 0; i < count; i++) {
+        if (!calls[i].reply || calls[i].reply->type != REDIS_REPLY_INTEGER)
+            rc = -1;
+        if (calls[i].reply)
+            freeReplyObject(calls[i].reply);
+    }
+    if (rc != 0)
+        s_fail(self, "timer_finish: %s", pacta_store_error(self->store));
+
+cleanup:
+    free(calls);
+    free(generations);
+    free(args);
+    return rc;
+}
+
+int
 pacta_timers_release(pacta_timers_t *self, const char *tenant, const pacta_timer_t *timer, int64_t backoff_ms)
 {
     assert(self && timer);

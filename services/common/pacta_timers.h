@@ -88,6 +88,11 @@ int pacta_timers_claim(pacta_timers_t *self, const char *tenant, pacta_instant_t
    (may be NULL) is false when the timer was re-scheduled or cancelled
    meanwhile (nothing changed). 0 or -1. */
 int pacta_timers_complete(pacta_timers_t *self, const char *tenant, const pacta_timer_t *timer, bool *done);
+/* pacta_timers_complete() for count claimed timers of one tenant in one
+   pipelined round trip (a claimer completes the batch it handled). 0, or -1
+   when a call failed (those timers stay leased and are claimed again). */
+int pacta_timers_complete_batch(pacta_timers_t *self, const char *tenant, const pacta_timer_t *const *timers,
+                                size_t count);
 /* The handler failed: retry the same generation after backoff_ms. 0 or -1. */
 int pacta_timers_release(pacta_timers_t *self, const char *tenant, const pacta_timer_t *timer,
                          int64_t backoff_ms);

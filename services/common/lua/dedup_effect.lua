@@ -16,11 +16,14 @@
 -- ARGV[4..] the effect's own arguments, seen as args[1..]
 --
 -- The body may call emit(envelope_bytes, destination) to queue a message
--- in the outbox, and returns a value (string, integer or flat table) or
--- redis.error_reply(...) to refuse: then nothing is recorded, so a retry
--- runs it again (the body must check before it writes).
+-- in the outbox, and report(n) to hand the caller one more integer read in
+-- the same atomic step (entity_effect: the parked facts left, which spares
+-- the caller a round trip), and returns a value (string, integer or flat
+-- table) or redis.error_reply(...) to refuse: then nothing is recorded, so
+-- a retry runs it again (the body must check before it writes).
 --
--- Returns {'applied', result, emitted} | {'duplicate'} | {'conflict', stored_digest}
+-- Returns {'applied', result, emitted, reported or nil} | {'duplicate'} |
+-- {'conflict', stored_digest}
 local id = ARGV[1]
 local digest = ARGV[2]
 local retention = tonumber(ARGV[3])
@@ -48,6 +51,11 @@ local function emit(envelope, destination)
   emitted = emitted + 1
 end
 
+local reported = false
+local function report(n)
+  reported = n
+end
+
 local function effect(keys, args, emit)
 -- @@EFFECT@@
 end
@@ -73,4 +81,4 @@ if id ~= '' then
   redis.call('PEXPIRE', KEYS[1], retention + 86400000)
   redis.call('PEXPIRE', KEYS[2], retention + 86400000)
 end
-return {'applied', result, emitted}
+return {'applied', result, emitted, reported}

@@ -17,6 +17,8 @@
 --                                there; audit entries are written only when
 --                                it is new
 --   cause                        message id written to `updated_by`
+--   parked_key                   key whose HLEN (facts still parked) is
+--                                report()ed after the writes (optional)
 -- Every version is checked BEFORE anything is written: on a mismatch the
 -- script refuses with "VERSION ..." and nothing happens, not even the dedup
 -- record, so the caller reloads and tries again.
@@ -63,6 +65,9 @@ for _, h in ipairs(plan.hset or {}) do
 end
 for _, h in ipairs(plan.hdel or {}) do
   redis.call('HDEL', keys[h.key], h.field)
+end
+if plan.parked_key then
+  report(redis.call('HLEN', keys[plan.parked_key]))
 end
 if outcome then
   return outcome
