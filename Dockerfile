@@ -74,6 +74,9 @@ RUN groupadd --system --gid 10001 pacta \
 COPY --from=build /out/bin/ /usr/local/bin/
 # The shipped terms profiles; compose mounts deploy/profiles over them.
 COPY deploy/profiles/ /etc/pacta/profiles/
+# The notice templates (built into pacta-notifications too; compose mounts deploy/templates over these).
+COPY deploy/templates/ /etc/pacta/templates/
+ENV PACTA_TEMPLATE_DIR=/etc/pacta/templates
 ENV PACTA_PROFILE_DIR=/etc/pacta/profiles
 USER 10001:10001
 WORKDIR /tmp
