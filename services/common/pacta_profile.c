@@ -1342,6 +1342,7 @@ static const field_t s_invoicing_fields[] = {
     RULE_HEADER(pacta_invoicing_t),
     F_INT(pacta_invoicing_t, "due_calendar_days", due_calendar_days, REQ_ON, 0, 365),
     F_BOOL(pacta_invoicing_t, "due_date_on_invoice_prevails", due_date_on_invoice_prevails, REQ_ON),
+    F_PERCENT(pacta_invoicing_t, "vat_percent", vat_rate, REQ_ON, 10000),
 };
 static const section_t s_invoicing = SECTION(S_RULE, s_invoicing_fields, NULL);
 

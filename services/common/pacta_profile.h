@@ -285,6 +285,7 @@ typedef struct {
     pacta_rule_t rule;                 /* CC-3a, SG-8b */
     int due_calendar_days;             /* CC-3a: 7, SG-8b: 15 calendar days after issue */
     bool due_date_on_invoice_prevails; /* SG-8b: a due date printed on the invoice wins */
+    pacta_bp_t vat_rate;               /* CC-3a, SG-2b: VAT rate on the fees Pacta invoices (21 % = 2100) */
 } pacta_invoicing_t;
 
 typedef struct {

@@ -17,12 +17,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "inv_deposit.h"
 #include "inv_late.h"
 #include "inv_ledger.h"
 #include "inv_periodic.h"
 #include "inv_referral.h"
 #include "pacta/v1/invoicing.pb-c.h"
 #include "pacta_decide.h"
+#include "pacta_facts.h"
 #include "pacta_jdoc.h"
 #include "pacta_money.h"
 #include "pacta_pbjson.h"
@@ -56,13 +58,7 @@ inv_kind_value(const char *name)
 int
 inv_check_entity(pacta_handler_ctx_t *ctx, const char *contract_id)
 {
-    char expected[PACTA_REF_SIZE + 8];
-    snprintf(expected, sizeof expected, "c:%s", contract_id);
-    if (strcmp(expected, pacta_handler_entity_key(ctx)) != 0)
-        return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_INVALID, "envelope.entity_key",
-                                    "entity_key must be %s for contract %s, got %s", expected, contract_id,
-                                    pacta_handler_entity_key(ctx));
-    return 0;
+    return pacta_facts_check_entity(ctx, 'c', contract_id, "contract_id");
 }
 
 static void
@@ -70,6 +66,26 @@ s_overdue_timer_id(const char *entity_key, const char *invoice_id, pacta_date_t 
 {
     char date[PACTA_DATE_STR_LEN];
     snprintf(buf, size, "%s/%s/%s/%s", entity_key, OVERDUE, invoice_id, pacta_date_format(fires_on, date, sizeof date));
+}
+
+pacta_date_t
+inv_effective_due_on(const json_t *invoice)
+{
+    const json_t *dispute = json_object_get(invoice, "dispute");
+    if (json_is_object(dispute)) {
+        const char *state = pacta_jdoc_str(dispute, "state");
+        pacta_date_t new_due_on = pacta_jdoc_date(dispute, "new_due_on");
+        if ((strcmp(state, "upheld") == 0 || strcmp(state, "corrected") == 0) && pacta_date_is_valid(new_due_on))
+            return new_due_on;
+    }
+    return pacta_jdoc_date(invoice, "due_on");
+}
+
+int64_t
+inv_amount_owed(const json_t *invoice)
+{
+    int64_t owed = pacta_jdoc_int(invoice, "total_cents") - pacta_jdoc_int(invoice, "credited_cents");
+    return owed > 0 ? owed : 0;
 }
 
 /* The ledger with its fixed members in place. */
@@ -281,7 +297,7 @@ s_on_payment_received(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload,
     }
 
     const char *invoice_id = pacta_jdoc_str(invoice, "invoice_id");
-    int64_t total = pacta_jdoc_int(invoice, "total_cents");
+    int64_t total = inv_amount_owed(invoice);   /* less what credit notes took off it (SG-8e) */
     int64_t paid = pacta_jdoc_int(invoice, "paid_cents");
     int64_t outstanding = total > paid ? total - paid : 0;
     int64_t applied = amount < outstanding ? amount : outstanding;
@@ -339,7 +355,7 @@ s_on_payment_received(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload,
         Pacta__V1__Money total_paid = PACTA__V1__MONEY__INIT;
         total_paid.cents = paid + applied;
         total_paid.currency = (char *) "EUR";
-        pacta_date_t due_on = pacta_jdoc_date(invoice, "due_on");
+        pacta_date_t due_on = inv_effective_due_on(invoice);
         pacta_handler_set_date(&due, due_on);
         Pacta__V1__InvoicePaid paid_msg = PACTA__V1__INVOICE_PAID__INIT;
         paid_msg.invoice_id = (char *) invoice_id;
@@ -350,9 +366,13 @@ s_on_payment_received(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload,
         paid_msg.kind = inv_kind_value(pacta_jdoc_str(invoice, "kind"));
         pacta_handler_emit(ctx, &paid_msg.base, PACTA__V1__MESSAGE_KIND__MESSAGE_KIND_DECISION, NULL, NULL, NULL);
         char timer_id[256];
-        s_overdue_timer_id(pacta_handler_entity_key(ctx), invoice_id, due_on + 1, timer_id, sizeof timer_id);
+        s_overdue_timer_id(pacta_handler_entity_key(ctx), invoice_id, pacta_jdoc_date(invoice, "due_on") + 1, timer_id,
+                           sizeof timer_id);
         if (!pacta_date_is_valid(pacta_jdoc_date(invoice, "overdue_from")))
             pacta_handler_cancel_timer(ctx, timer_id);
+        //  SG-2b: the deposit invoice settled lets the work start.
+        if (inv_deposit_settled(ctx, ledger, invoice, contract_id) != 0)
+            return -1;
         //  SG-8c/SG-8d/L-1/L-2: a late invoice settled now owes its charges.
         if (inv_late_settle(ctx, ledger, invoice, contract_id) != 0)
             return -1;
@@ -378,10 +398,10 @@ s_on_overdue(pacta_handler_ctx_t *ctx, const json_t *data, void *arg)
         || pacta_date_is_valid(pacta_jdoc_date(invoice, "overdue_from")))
         return 0;   /* paid, unknown or already reported: nothing is overdue */
     pacta_date_t today = pacta_handler_today(ctx);
-    pacta_date_t due_on = pacta_jdoc_date(invoice, "due_on");
+    pacta_date_t due_on = inv_effective_due_on(invoice);   /* SG-8e: a resolved dispute may re-time it */
     if (!pacta_date_is_valid(due_on) || today <= due_on)
         return 0;
-    int64_t total = pacta_jdoc_int(invoice, "total_cents");
+    int64_t total = inv_amount_owed(invoice);
     int64_t outstanding = total - pacta_jdoc_int(invoice, "paid_cents");
     pacta_jdoc_set_date(invoice, "overdue_from", due_on + 1);
     pacta_handler_put_doc(ctx, LEDGER);
@@ -449,6 +469,10 @@ static const char *const s_payment_required[] = {"payment_id", "amount", "value_
 static const char *const s_signed_required[] = {"contract_id", "client", "contract_kind", "signed_on", NULL};
 static const char *const s_started_required[] = {"contract_id", "started_on", NULL};
 static const char *const s_ended_required[] = {"contract_id", "ended_on", NULL};
+static const char *const s_contract_id_required[] = {"contract_id", NULL};
+static const char *const s_answer_required[] = {"decision_id", "contract_id", NULL};
+static const char *const s_quote_required[] = {"quote_id", "contract_id", "issued_on", NULL};
+static const char *const s_accepted_required[] = {"quote_id", "contract_id", "accepted_on", NULL};
 static const char *const s_reminder_required[] = {"invoice_id", "contract_id", "reminder_number", "sent_on", NULL};
 static const char *const s_notice_required[] = {"invoice_id", "contract_id", "sent_on", NULL};
 static const char *const s_disputed_required[] = {"invoice_id", "contract_id", "notice", NULL};
@@ -462,6 +486,17 @@ static const pacta_message_handler_t s_messages[] = {
     {"pacta.v1.ContractSigned", inv_on_contract_signed, s_signed_required, s_ledger_doc},
     {"pacta.v1.ContractStarted", inv_on_contract_started, s_started_required, s_ledger_doc},
     {"pacta.v1.ContractEnded", inv_on_contract_ended, s_ended_required, s_ledger_doc},
+    {"pacta.v1.NonRenewalNoticeRecorded", inv_on_non_renewal_recorded, s_contract_id_required, s_ledger_doc},
+    {"pacta.v1.TerminationNoticeRecorded", inv_on_termination_notice_recorded, s_contract_id_required,
+     s_ledger_doc},
+    {"pacta.v1.EarlyTerminationAccepted", inv_on_early_termination_accepted, s_contract_id_required,
+     s_ledger_doc},
+    {"pacta.v1.ContractRenewed", inv_on_contract_renewed, s_contract_id_required, s_ledger_doc},
+    {"pacta.v1.Terminate", inv_on_terminate, s_contract_id_required, s_ledger_doc},
+    {"pacta.v1.QuoteIssued", inv_on_quote_issued, s_quote_required, s_ledger_doc},
+    {"pacta.v1.QuoteAccepted", inv_on_quote_accepted, s_accepted_required, s_ledger_doc},
+    {"pacta.v1.DecisionApproved", inv_on_decision_approved, s_answer_required, s_ledger_doc},
+    {"pacta.v1.DecisionRejected", inv_on_decision_rejected, s_answer_required, s_ledger_doc},
     {"pacta.v1.ReminderSent", inv_on_reminder_sent, s_reminder_required, s_ledger_doc},
     {"pacta.v1.FormalNoticeSent", inv_on_formal_notice_sent, s_notice_required, s_ledger_doc},
     {"pacta.v1.InvoiceDisputed", inv_on_invoice_disputed, s_disputed_required, s_ledger_doc},

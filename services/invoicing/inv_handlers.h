@@ -15,7 +15,13 @@
     anniversary invoices: ContractSigned/Started/Ended, timer
     "invoice.periodic"), inv_late (ReminderSent, FormalNoticeSent,
     InvoiceDisputed, InvoiceDisputeResolved; late charges when a late
-    invoice is settled) and inv_referral (CC-8 ReferralRegistered).
+    invoice is settled; DecisionApproved / DecisionRejected of late-charge
+    proposals), inv_referral (CC-8 ReferralRegistered) and inv_deposit
+    (SG-2b: QuoteIssued, QuoteAccepted; DepositPaid once the deposit
+    invoice is settled). The decisions that fix a contract's last day
+    (NonRenewalNoticeRecorded, TerminationNoticeRecorded,
+    EarlyTerminationAccepted, ContractRenewed, Terminate) stop CC-3a, and
+    the termination indemnities they carry are billed (inv_termination).
     =========================================================================
 */
 #ifndef INV_HANDLERS_H_INCLUDED

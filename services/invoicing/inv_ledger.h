@@ -30,6 +30,12 @@ void inv_audit_fact(pacta_handler_ctx_t *ctx, const char *summary, pacta_date_t 
    "charges") and back (0 when unknown). */
 const char *inv_kind_name(int kind, char *buf, size_t size);
 int inv_kind_value(const char *name);
+/* SG-8e: the due date that counts for an invoice of the ledger: the one a
+   resolved dispute (upheld or corrected) set, else its own. */
+pacta_date_t inv_effective_due_on(const json_t *invoice);
+/* What the client owes on the invoice: its total less the credit notes
+   issued against it (SG-8e), never negative. */
+int64_t inv_amount_owed(const json_t *invoice);
 /* 0, or -1 after refusing a message whose entity key is not c:<contract_id>. */
 int inv_check_entity(pacta_handler_ctx_t *ctx, const char *contract_id);
 

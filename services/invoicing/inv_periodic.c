@@ -20,18 +20,15 @@
 
 #include "inv_ledger.h"
 #include "inv_referral.h"
+#include "inv_termination.h"
 #include "pacta/v1/contracts.pb-c.h"
+#include "pacta/v1/enforcement.pb-c.h"
 #include "pacta/v1/invoicing.pb-c.h"
 #include "pacta_decide.h"
 #include "pacta_jdoc.h"
 #include "pacta_money.h"
 #include "pacta_sc.h"
 #include "rules_cc.h"
-
-//  Belgian standard VAT rate (VAT Code art. 37, Royal Decree no. 20): a
-//  statute, not a figure of the terms; the pack fees of the terms are
-//  excluding VAT.
-#define INV_STANDARD_VAT_BP 2100
 
 /* ---- the contract as invoicing knows it ------------------------------------------ */
 
@@ -150,7 +147,7 @@ inv_on_contract_started(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payloa
         return -1;
     json_t *ledger = inv_ledger(ctx, msg->contract_id);
     json_t *known = json_object_get(ledger, "contract");
-    if (!json_is_object(known))
+    if (!json_is_object(known) || !json_object_get(known, "kind"))   /* an end may be known before the terms */
         return pacta_handler_park(ctx, "the contract's billing terms (ContractSigned)");
     pacta_date_t started_on = pacta_handler_date(msg->started_on);
     if (pacta_jdoc_date(known, "start_on") == started_on)
@@ -177,21 +174,103 @@ inv_on_contract_started(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payloa
     return 0;
 }
 
-int
-inv_on_contract_ended(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *arg)
+//  Records the contract's last day in the ledger, so that no anniversary
+//  after it is invoiced (CC-3a: rule_cc3a_issue_invoice reads ends_on).
+//  A decision that FIXES the end in advance (a notice, an accepted early
+//  termination, a Terminate) may only bring it earlier: the renewal of a
+//  contract whose late notice was recorded must not push it back out.
+//  ContractEnded is the end as it happened and always wins.
+static int
+s_record_end(pacta_handler_ctx_t *ctx, const char *contract_id, pacta_date_t ends_on, bool final)
 {
-    (void) arg;
-    const Pacta__V1__ContractEnded *msg = (const Pacta__V1__ContractEnded *) payload;
-    if (inv_check_entity(ctx, msg->contract_id) != 0)
+    if (inv_check_entity(ctx, contract_id) != 0)
         return -1;
-    json_t *ledger = inv_ledger(ctx, msg->contract_id);
+    if (!pacta_date_is_valid(ends_on))
+        return 0;   /* nothing fixed: the shell checked the dates that were given */
+    json_t *ledger = inv_ledger(ctx, contract_id);
     json_t *known = json_object_get(ledger, "contract");
     if (!json_is_object(known)) {
         known = json_object();
         json_object_set_new(ledger, "contract", known);
     }
-    pacta_jdoc_set_date(known, "ends_on", pacta_handler_date(msg->ended_on));
+    pacta_date_t before = pacta_jdoc_date(known, "ends_on");
+    if (!final && pacta_date_is_valid(before) && before <= ends_on)
+        return 0;   /* an earlier end is known already */
+    if (before == ends_on)
+        return 0;
+    pacta_jdoc_set_date(known, "ends_on", ends_on);
     return pacta_handler_put_doc(ctx, INV_LEDGER_DOC);
+}
+
+int
+inv_on_contract_ended(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *arg)
+{
+    (void) arg;
+    const Pacta__V1__ContractEnded *msg = (const Pacta__V1__ContractEnded *) payload;
+    return s_record_end(ctx, msg->contract_id, pacta_handler_date(msg->ended_on), true);
+}
+
+int
+inv_on_non_renewal_recorded(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *arg)
+{
+    (void) arg;
+    const Pacta__V1__NonRenewalNoticeRecorded *msg = (const Pacta__V1__NonRenewalNoticeRecorded *) payload;
+    return s_record_end(ctx, msg->contract_id, pacta_handler_date(msg->ends_on), false);
+}
+
+int
+inv_on_termination_notice_recorded(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *arg)
+{
+    (void) arg;
+    const Pacta__V1__TerminationNoticeRecorded *msg = (const Pacta__V1__TerminationNoticeRecorded *) payload;
+    pacta_date_t ends_on = pacta_handler_date(msg->ends_on);
+    if (s_record_end(ctx, msg->contract_id, ends_on, false) != 0)
+        return -1;
+    //  SG-4b: the fees of the notice period the client does not observe.
+    if (!msg->unobserved_fees || msg->unobserved_fees->cents <= 0)
+        return 0;
+    return inv_bill_termination_indemnity(ctx, inv_ledger(ctx, msg->contract_id), msg->contract_id,
+                                          PACTA__V1__INDEMNITY_KIND__INDEMNITY_KIND_UNOBSERVED_NOTICE,
+                                          msg->unobserved_fees->cents, 0, pacta_handler_date(msg->received_on),
+                                          msg->explanation);
+}
+
+int
+inv_on_early_termination_accepted(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *arg)
+{
+    (void) arg;
+    const Pacta__V1__EarlyTerminationAccepted *msg = (const Pacta__V1__EarlyTerminationAccepted *) payload;
+    pacta_date_t ends_on = pacta_handler_date(msg->ends_on);
+    if (s_record_end(ctx, msg->contract_id, ends_on, false) != 0)
+        return -1;
+    //  CC-2c (3 x the monthly fee) or SG-4a (20 % of the remainder): the
+    //  indemnity contracts decided is billed on the last day.
+    if (!msg->indemnity || msg->indemnity->cents <= 0)
+        return 0;
+    bool fixed_term = msg->remaining && msg->remaining->cents > 0;
+    return inv_bill_termination_indemnity(ctx, inv_ledger(ctx, msg->contract_id), msg->contract_id,
+                                          fixed_term ? PACTA__V1__INDEMNITY_KIND__INDEMNITY_KIND_FIXED_TERM_TERMINATION
+                                                     : PACTA__V1__INDEMNITY_KIND__INDEMNITY_KIND_EARLY_TERMINATION,
+                                          msg->indemnity->cents, fixed_term ? msg->remaining->cents : 0, ends_on,
+                                          msg->explanation);
+}
+
+int
+inv_on_contract_renewed(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *arg)
+{
+    (void) arg;
+    const Pacta__V1__ContractRenewed *msg = (const Pacta__V1__ContractRenewed *) payload;
+    if (!msg->ends_at_period_end)
+        return inv_check_entity(ctx, msg->contract_id);   /* renewed with no end fixed: nothing to record */
+    return s_record_end(ctx, msg->contract_id, pacta_handler_date(msg->period_ends_on), false);
+}
+
+int
+inv_on_terminate(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *arg)
+{
+    (void) arg;
+    const Pacta__V1__Terminate *msg = (const Pacta__V1__Terminate *) payload;
+    return s_record_end(ctx, msg->contract_id, pacta_handler_date(msg->effective_on), false);
 }
 
 /* ---- the anniversary timer --------------------------------------------------------- */
@@ -221,8 +300,11 @@ s_emit_invoice(pacta_handler_ctx_t *ctx, const pacta_contract_t *contract, const
                const char *invoice_id, pacta_cents_t discount)
 {
     const pacta_profile_t *profile = pacta_handler_profile(ctx);
+    //  The pack fees of the terms are excluding VAT; the rate is the
+    //  profile's (invoicing.vat_percent, a statute: docs/profiles.md).
+    pacta_bp_t vat_rate = profile->invoicing.vat_rate;
     pacta_cents_t vat = 0, total = 0, net = decision->amount - discount;
-    if (pacta_money_percent(net, INV_STANDARD_VAT_BP, &vat) != 0 || pacta_money_add(net, vat, &total) != 0)
+    if (pacta_money_percent(net, vat_rate, &vat) != 0 || pacta_money_add(net, vat, &total) != 0)
         return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_INVALID, "fee_per_period",
                                     "the period fee is out of range");
     const pacta_value_t *period_to = pacta_explanation_find(&decision->explanation, "period_to");
@@ -240,7 +322,7 @@ s_emit_invoice(pacta_handler_ctx_t *ctx, const pacta_contract_t *contract, const
     incl.cents = total;
     incl.currency = (char *) "EUR";
     Pacta__V1__BasisPoints rate = PACTA__V1__BASIS_POINTS__INIT;
-    rate.value = INV_STANDARD_VAT_BP;
+    rate.value = vat_rate;
     char description[PACTA_PACK_ID_SIZE + 64], day_from[PACTA_DATE_STR_LEN], day_to[PACTA_DATE_STR_LEN];
     snprintf(description, sizeof description, "Pack %s, %s - %s", contract->pack_id[0] ? contract->pack_id : "",
              pacta_date_format(decision->date, day_from, sizeof day_from),

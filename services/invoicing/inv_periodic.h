@@ -4,7 +4,10 @@
     ContractSigned gives invoicing the contract's billing terms (kind,
     billing period, fee per period, client kind), kept in the ledger under
     "contract"; ContractStarted gives the start date and schedules the
-    timer of the next billing anniversary; ContractEnded stops the series.
+    timer of the next billing anniversary; ContractEnded, and before it
+    every decision that fixes the last day (a non-renewal or termination
+    notice, an accepted early termination, a renewal that is the last
+    period, a Terminate), stops the series after that day.
     Each anniversary timer asks the rules core (rule_cc3a_issue_invoice)
     for the invoice of anniversary k and emits it as an InvoiceIssued that
     invoicing itself, enforcement and notifications consume like any
@@ -26,6 +29,17 @@ extern "C" {
 int inv_on_contract_signed(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *arg);
 int inv_on_contract_started(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *arg);
 int inv_on_contract_ended(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *arg);
+/* CC-3a: the decisions that fix the contract's last day before it comes
+   (NonRenewalNoticeRecorded, TerminationNoticeRecorded,
+   EarlyTerminationAccepted, ContractRenewed with ends_at_period_end,
+   Terminate) stop the anniversary invoices after that day; the
+   indemnity an EarlyTerminationAccepted or the unobserved fees a
+   TerminationNoticeRecorded carry are billed (inv_termination). */
+int inv_on_non_renewal_recorded(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *arg);
+int inv_on_termination_notice_recorded(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *arg);
+int inv_on_early_termination_accepted(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *arg);
+int inv_on_contract_renewed(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *arg);
+int inv_on_terminate(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *arg);
 int inv_on_periodic_timer(pacta_handler_ctx_t *ctx, const json_t *data, void *arg);
 
 /* The contract as the rules core reads it, from the ledger's "contract"

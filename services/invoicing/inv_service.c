@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 static const char *const s_consumes[] = {
+    "pacta.v1.QuoteIssued",
     "pacta.v1.QuoteAccepted",
     "pacta.v1.ContractSigned",
     "pacta.v1.ContractStarted",
@@ -36,6 +37,8 @@ static const char *const s_consumes[] = {
     "pacta.v1.ReferralRegistered",
     "pacta.v1.LostPeriod",
     "pacta.v1.Terminate",
+    "pacta.v1.DecisionApproved",
+    "pacta.v1.DecisionRejected",
     "pacta.v1.NotificationDelivered",
     "pacta.v1.NotificationFailed",
     "pacta.v1.LetterPostingConfirmed",
