@@ -13,7 +13,12 @@
     =========================================================================
 */
 #include "ctr_handlers.h"
+#include "ctr_changes.h"
+#include "ctr_disputes.h"
+#include "ctr_execution.h"
+#include "ctr_start.h"
 #include "ctr_terms.h"
+#include "ctr_withdrawal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +27,7 @@
 #include "pacta/v1/contracts.pb-c.h"
 #include "pacta/v1/enforcement.pb-c.h"
 #include "pacta_decide.h"
+#include "pacta_facts.h"
 #include "pacta_jdoc.h"
 #include "pacta_pbjson.h"
 #include "rules_cc.h"
@@ -31,12 +37,8 @@
 static int
 s_check_entity(pacta_handler_ctx_t *ctx, const char *contract_id)
 {
-    char expected[PACTA_REF_SIZE + 8];
-    snprintf(expected, sizeof expected, "c:%s", contract_id);
-    if (strcmp(expected, pacta_handler_entity_key(ctx)) != 0)
-        return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_INVALID, "envelope.entity_key",
-                                    "entity_key must be %s for contract %s, got %s", expected, contract_id,
-                                    pacta_handler_entity_key(ctx));
+    if (pacta_facts_check_entity(ctx, 'c', contract_id, "contract_id") != 0)
+        return -1;
     if (strlen(contract_id) >= PACTA_REF_SIZE)
         return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_INVALID, "contract_id",
                                     "contract_id: at most %d bytes", PACTA_REF_SIZE - 1);
@@ -231,6 +233,7 @@ s_on_contract_signed(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, 
     json_object_set_new(doc, "suspension", json_null());
     pacta_jdoc_array(doc, "suspensions");
     pacta_jdoc_array(doc, "lost_periods");
+    ctr_record_formation(doc, msg);
     pacta_handler_put_doc(ctx, DOC);
 
     char day[PACTA_DATE_STR_LEN], summary[256];
@@ -354,6 +357,9 @@ s_on_restore(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, void *ar
         if (strcmp(state, "ended") != 0 && strcmp(state, "cancelled") != 0)
             pacta_jdoc_set_str(doc, "state", "active");
     }
+    //  SG-5a: execution deadlines stood still while it was suspended.
+    if (json_array_size(json_object_get(doc, "execution_deadlines")) > 0)
+        return ctr_recompute_deadlines(ctx, doc, restored_on);
     return pacta_handler_put_doc(ctx, DOC);
 }
 
@@ -392,6 +398,22 @@ static const char *const s_accepted_required[] = {"quote_id", "contract_id", "ac
 static const char *const s_notice_required[] = {"contract_id", "notice", NULL};
 static const char *const s_deposit_required[] = {"contract_id", "invoice_id", "amount", "paid_on", NULL};
 static const char *const s_performed_required[] = {"contract_id", "performed_on", NULL};
+static const char *const s_withdrawal_required[] = {"contract_id", "notice", NULL};
+static const char *const s_issued_required[] = {"invoice_id", "contract_id", "issued_on", "total_incl_vat", NULL};
+static const char *const s_terminate_required[] = {"decision_id", "contract_id", "effective_on", NULL};
+static const char *const s_terms_required[] = {"contract_id", "terms_version", NULL};
+static const char *const s_objection_required[] = {"contract_id", "terms_version", "notice", NULL};
+static const char *const s_services_required[] = {"contract_id", "terms_version", "accepted_on", NULL};
+static const char *const s_dispute_required[] = {"contract_id", "notice", NULL};
+static const char *const s_dispute_ended_required[] = {"contract_id", "outcome", "ended_on", NULL};
+static const char *const s_mediation_started_required[] = {"contract_id", "started_on", NULL};
+static const char *const s_deadline_required[] = {"contract_id", "deadline_id", "counts_from", NULL};
+static const char *const s_delivered_required[] = {"contract_id", "deadline_id", "delivered_on", NULL};
+static const char *const s_blocked_required[] = {"contract_id", "reason", "blocked_from", NULL};
+static const char *const s_unblocked_required[] = {"contract_id", "reason", "unblocked_on", NULL};
+static const char *const s_change_required[] = {"contract_id", "change_id", "requested_on", "extra_cost", NULL};
+static const char *const s_first_use_required[] = {"contract_id", "used_on", NULL};
+static const char *const s_answer_required[] = {"decision_id", "contract_id", NULL};
 
 static const pacta_message_handler_t s_messages[] = {
     {"pacta.v1.ContractSigned", s_on_contract_signed, s_signed_required, s_doc_names},
@@ -405,12 +427,37 @@ static const pacta_message_handler_t s_messages[] = {
     {"pacta.v1.Suspend", s_on_suspend, s_suspend_required, s_doc_names},
     {"pacta.v1.Restore", s_on_restore, s_restore_required, s_doc_names},
     {"pacta.v1.LostPeriod", s_on_lost_period, s_lost_required, s_doc_names},
+    {"pacta.v1.WithdrawalRequested", ctr_on_withdrawal_requested, s_withdrawal_required, s_doc_names},
+    {"pacta.v1.InvoiceIssued", ctr_on_invoice_issued, s_issued_required, s_doc_names},
+    {"pacta.v1.Terminate", ctr_on_terminate, s_terminate_required, s_doc_names},
+    {"pacta.v1.TermsChanged", ctr_on_terms_changed, s_terms_required, s_doc_names},
+    {"pacta.v1.TermsObjectionReceived", ctr_on_terms_objection, s_objection_required, s_doc_names},
+    {"pacta.v1.TermsContested", ctr_on_terms_contested, s_terms_required, s_doc_names},
+    {"pacta.v1.ChangedServicesAccepted", ctr_on_changed_services_accepted, s_services_required, s_doc_names},
+    {"pacta.v1.RenegotiationRequested", ctr_on_renegotiation_requested, s_dispute_required, s_doc_names},
+    {"pacta.v1.RenegotiationEnded", ctr_on_renegotiation_ended, s_dispute_ended_required, s_doc_names},
+    {"pacta.v1.MediationRequested", ctr_on_mediation_requested, s_dispute_required, s_doc_names},
+    {"pacta.v1.MediationStarted", ctr_on_mediation_started, s_mediation_started_required, s_doc_names},
+    {"pacta.v1.MediationEnded", ctr_on_mediation_ended, s_dispute_ended_required, s_doc_names},
+    {"pacta.v1.ExecutionDeadlineSet", ctr_on_execution_deadline_set, s_deadline_required, s_doc_names},
+    {"pacta.v1.ExecutionDelivered", ctr_on_execution_delivered, s_delivered_required, s_doc_names},
+    {"pacta.v1.ExecutionBlocked", ctr_on_execution_blocked, s_blocked_required, s_doc_names},
+    {"pacta.v1.ExecutionUnblocked", ctr_on_execution_unblocked, s_unblocked_required, s_doc_names},
+    {"pacta.v1.ClientChangeRequested", ctr_on_client_change, s_change_required, s_doc_names},
+    {"pacta.v1.FirstUseRecorded", ctr_on_first_use, s_first_use_required, s_doc_names},
+    {"pacta.v1.DecisionApproved", ctr_on_decision_approved, s_answer_required, s_doc_names},
+    {"pacta.v1.DecisionRejected", ctr_on_decision_rejected, s_answer_required, s_doc_names},
 };
 
 static const pacta_timer_handler_t s_timers[] = {
     {CTR_TIMER_TERM_END, ctr_on_term_end_timer, s_doc_names},
     {CTR_TIMER_END, ctr_on_end_timer, s_doc_names},
     {CTR_TIMER_QUOTE_LAPSE, ctr_on_quote_lapse_timer, s_doc_names},
+    {CTR_TIMER_TERMS_EFFECTIVE, ctr_on_terms_effective_timer, s_doc_names},
+    {CTR_TIMER_RENEGOTIATION_END, ctr_on_renegotiation_timer, s_doc_names},
+    {CTR_TIMER_MEDIATION_START, ctr_on_mediation_timer, s_doc_names},
+    {CTR_TIMER_MEDIATION_END, ctr_on_mediation_timer, s_doc_names},
+    {CTR_TIMER_EXECUTION, ctr_on_execution_timer, s_doc_names},
 };
 
 const pacta_handler_set_t ctr_handlers = {

@@ -44,6 +44,7 @@ static const char *const s_consumes[] = {
     "pacta.v1.MediationStarted",
     "pacta.v1.MediationEnded",
     "pacta.v1.DepositPaid",
+    "pacta.v1.InvoiceIssued",
     "pacta.v1.InvoicePaid",
     "pacta.v1.Suspend",
     "pacta.v1.Restore",

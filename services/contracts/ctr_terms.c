@@ -27,6 +27,7 @@
 #include "pacta/v1/invoicing.pb-c.h"
 #include "pacta/v1/offers.pb-c.h"
 #include "pacta_decide.h"
+#include "pacta_facts.h"
 #include "pacta_jdoc.h"
 #include "pacta_pbjson.h"
 #include "rules_cc.h"
@@ -41,12 +42,8 @@
 static int
 s_check_entity(pacta_handler_ctx_t *ctx, const char *contract_id)
 {
-    char expected[PACTA_REF_SIZE + 8];
-    snprintf(expected, sizeof expected, "c:%s", contract_id);
-    if (strcmp(expected, pacta_handler_entity_key(ctx)) != 0)
-        return pacta_handler_refuse(ctx, INVALID_REASON, "envelope.entity_key",
-                                    "entity_key must be %s for contract %s, got %s", expected, contract_id,
-                                    pacta_handler_entity_key(ctx));
+    if (pacta_facts_check_entity(ctx, 'c', contract_id, "contract_id") != 0)
+        return -1;
     if (strlen(contract_id) >= PACTA_REF_SIZE)
         return pacta_handler_refuse(ctx, INVALID_REASON, "contract_id", "contract_id: at most %d bytes",
                                     PACTA_REF_SIZE - 1);
@@ -252,6 +249,14 @@ s_end_cause(const char *cause)
         return PACTA__V1__CONTRACT_END_CAUSE__CONTRACT_END_CAUSE_EARLY_TERMINATION;
     if (strcmp(cause, "notice") == 0)
         return PACTA__V1__CONTRACT_END_CAUSE__CONTRACT_END_CAUSE_NOTICE;
+    if (strcmp(cause, "withdrawal") == 0)
+        return PACTA__V1__CONTRACT_END_CAUSE__CONTRACT_END_CAUSE_WITHDRAWAL;
+    if (strcmp(cause, "for_cause") == 0)
+        return PACTA__V1__CONTRACT_END_CAUSE__CONTRACT_END_CAUSE_FOR_CAUSE;
+    if (strcmp(cause, "provider_default") == 0)
+        return PACTA__V1__CONTRACT_END_CAUSE__CONTRACT_END_CAUSE_PROVIDER_DEFAULT;
+    if (strcmp(cause, "force_majeure") == 0)
+        return PACTA__V1__CONTRACT_END_CAUSE__CONTRACT_END_CAUSE_FORCE_MAJEURE;
     return PACTA__V1__CONTRACT_END_CAUSE__CONTRACT_END_CAUSE_UNSPECIFIED;
 }
 
@@ -751,6 +756,57 @@ cleanup:
 
 /* ---- the end of a contract --------------------------------------------------------------------- */
 
+/* CC-10: the licence on the content created for the client ends with the
+   contract's last day, whatever ended it (a withdrawal cancels the contract
+   as if never made: no licence was running). LicenceEnded is emitted for
+   the notice to the client. */
+static int
+s_end_licence(pacta_handler_ctx_t *ctx, json_t *doc, pacta_date_t ends_on)
+{
+    const pacta_profile_t *profile = pacta_handler_profile(ctx);
+    if (!pacta_rule_enabled(&profile->content_licence.rule))
+        return 0;
+    pacta_contract_t contract;
+    s_contract_from_doc(doc, &contract);
+    contract.ends_on = ends_on;
+    pacta_outcome_t *outcome = pacta_outcome_new();
+    if (!outcome)
+        return s_no_memory(ctx);
+    int rc = 0;
+    Pacta__V1__Explanation *why = NULL;
+    if (rule_cc10_end_content_licence(profile, &contract, outcome) != 0)
+        goto cleanup;   /* no last day: nothing ends */
+    const pacta_decision_t *end = pacta_outcome_find(outcome, PACTA_DECISION_LICENCE_END);
+    if (!end || end->status != PACTA_DECISION_APPLY)
+        goto cleanup;
+    //  A decision of its own in the audit trail (`pactactl explain` knows
+    //  that a licence ending never sets the contract's state).
+    char decision_id[PACTA_DECIDE_ID_SIZE];
+    pacta_decide_id(end, contract.id, decision_id, sizeof decision_id);
+    json_t *entry = pacta_decide_audit_entry(end, profile, decision_id, "pacta.v1.LicenceEnded", ends_on);
+    if (!entry) {
+        rc = s_no_memory(ctx);
+        goto cleanup;
+    }
+    pacta_handler_audit(ctx, entry);
+    json_decref(entry);
+    pacta_jdoc_set_date(doc, "licence_ended_on", end->date);
+    rc = pacta_handler_put_doc(ctx, DOC);
+    why = pacta_decide_explanation_new(end, profile, ends_on);
+    Pacta__V1__Date ended = PACTA__V1__DATE__INIT;
+    pacta_handler_set_date(&ended, end->date);
+    Pacta__V1__LicenceEnded msg = PACTA__V1__LICENCE_ENDED__INIT;
+    msg.contract_id = contract.id;
+    msg.ended_on = &ended;
+    msg.explanation = why;
+    if (rc == 0)
+        rc = pacta_handler_emit(ctx, &msg.base, DECISION_KIND, NULL, NULL, NULL);
+cleanup:
+    pacta_decide_explanation_destroy(&why);
+    pacta_outcome_destroy(&outcome);
+    return rc;
+}
+
 int
 ctr_on_end_timer(pacta_handler_ctx_t *ctx, const json_t *data, void *arg)
 {
@@ -781,7 +837,10 @@ ctr_on_end_timer(pacta_handler_ctx_t *ctx, const json_t *data, void *arg)
     msg.ended_on = &ended;
     msg.cause = s_end_cause(cause);
     msg.subject_id = (char *) pacta_jdoc_str(json_object_get(doc, "client"), "subject_id");
-    return pacta_handler_emit(ctx, &msg.base, DECISION_KIND, NULL, NULL, NULL);
+    int rc = pacta_handler_emit(ctx, &msg.base, DECISION_KIND, NULL, NULL, NULL);
+    if (rc == 0)
+        rc = s_end_licence(ctx, doc, ends_on);
+    return rc;
 }
 
 /* ---- CC-2c, SG-4a: early termination ------------------------------------------------------------ */
@@ -1097,10 +1156,91 @@ ctr_on_service_performed(pacta_handler_ctx_t *ctx, const ProtobufCMessage *paylo
         return pacta_handler_refuse(ctx, INVALID_REASON, "amount",
                                     "amount: the performed services would exceed the contract's total");
     pacta_jdoc_set_int(doc, "performed_cents", performed);
+    if (msg->fully_performed)
+        pacta_jdoc_set_bool(doc, "fully_performed", true);   /* SG-3 reads it */
     if (!pacta_date_is_valid(pacta_jdoc_date(doc, "performance_started_on")))
         pacta_jdoc_set_date(doc, "performance_started_on", performed_on);
     char summary[200];
     snprintf(summary, sizeof summary, "service %s performed for contract %s", msg->item_id, msg->contract_id);
     s_audit_fact(ctx, summary, performed_on, msg->contract_id);
     return pacta_handler_put_doc(ctx, DOC);
+}
+
+/* ---- shared with the other clause files of the service ------------------------------------------ */
+
+int
+ctr_check_entity(pacta_handler_ctx_t *ctx, const char *contract_id)
+{
+    return s_check_entity(ctx, contract_id);
+}
+
+int
+ctr_check_notice(pacta_handler_ctx_t *ctx, const Pacta__V1__NoticeDelivery *notice)
+{
+    return s_check_notice(ctx, notice);
+}
+
+int
+ctr_open_contract(pacta_handler_ctx_t *ctx, const char *contract_id, json_t **doc_out)
+{
+    return s_open_contract(ctx, contract_id, doc_out);
+}
+
+void
+ctr_contract_from_doc(const json_t *doc, pacta_contract_t *contract)
+{
+    s_contract_from_doc(doc, contract);
+}
+
+void
+ctr_letter_from(const Pacta__V1__NoticeDelivery *notice, Pacta__V1__PartyRole given_by, const char *ref,
+                pacta_letter_t *letter)
+{
+    s_letter_from(notice, given_by, ref, letter);
+}
+
+void
+ctr_audit_decision(pacta_handler_ctx_t *ctx, const pacta_decision_t *decision, const char *contract_id,
+                   const char *type, pacta_date_t today, char decision_id[PACTA_DECIDE_ID_SIZE])
+{
+    s_audit_decision(ctx, decision, contract_id, type, today, decision_id);
+}
+
+void
+ctr_audit_fact(pacta_handler_ctx_t *ctx, const char *summary, pacta_date_t date, const char *ref)
+{
+    s_audit_fact(ctx, summary, date, ref);
+}
+
+int
+ctr_end_on(pacta_handler_ctx_t *ctx, json_t *doc, pacta_date_t ends_on, const char *cause, const char *decision_id)
+{
+    return s_end_on(ctx, doc, ends_on, cause, decision_id);
+}
+
+int
+ctr_no_memory(pacta_handler_ctx_t *ctx)
+{
+    return s_no_memory(ctx);
+}
+
+int
+ctr_running_contract(pacta_handler_ctx_t *ctx, const char *contract_id, json_t **doc_out)
+{
+    *doc_out = NULL;
+    if (s_check_entity(ctx, contract_id) != 0)
+        return -1;
+    return s_open_contract(ctx, contract_id, doc_out);
+}
+
+int
+ctr_unknown_contract(pacta_handler_ctx_t *ctx, const char *contract_id)
+{
+    return s_unknown_contract(ctx, contract_id);
+}
+
+pacta_date_t
+ctr_value_date(const pacta_decision_t *decision, const char *name)
+{
+    return s_value_date(decision, name);
 }

@@ -16,8 +16,11 @@
     =========================================================================
 */
 #include "enf_handlers.h"
+#include "enf_content.h"
+#include "enf_options.h"
 #include "enf_proposals.h"
 #include "enf_sg5c.h"
+#include "enf_terminate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,12 +48,8 @@ typedef struct {
 static int
 s_check_entity(pacta_handler_ctx_t *ctx, const char *contract_id)
 {
-    char expected[PACTA_REF_SIZE + 8];
-    snprintf(expected, sizeof expected, "c:%s", contract_id);
-    if (strcmp(expected, pacta_handler_entity_key(ctx)) != 0)
-        return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_INVALID, "envelope.entity_key",
-                                    "entity_key must be %s for contract %s, got %s", expected, contract_id,
-                                    pacta_handler_entity_key(ctx));
+    if (pacta_facts_check_entity(ctx, 'c', contract_id, "contract_id") != 0)
+        return -1;
     if (strlen(contract_id) >= PACTA_REF_SIZE)
         return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_INVALID, "contract_id",
                                     "contract_id: at most %d bytes", PACTA_REF_SIZE - 1);
@@ -279,7 +278,8 @@ s_on_invoice_issued(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, v
     pacta_jdoc_set_int(invoice, "paid_cents", 0);
     json_array_append_new(invoices, invoice);
     pacta_handler_put_doc(ctx, DOC);
-    return 0;
+    //  CC-7: ordered options and à-la-carte services billed by it wait for it.
+    return enf_options_invoice_issued(ctx, doc, msg);
 }
 
 /* ---- InvoiceOverdue: CC-3b ------------------------------------------------------------------ */
@@ -362,6 +362,9 @@ s_on_invoice_paid(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload, voi
     pacta_handler_put_doc(ctx, DOC);
     if (enf_withdraw_settled(ctx, doc, pacta_handler_date(msg->paid_on)) != 0)
         return -1;
+    //  CC-7: the work it paid for starts today.
+    if (enf_options_invoice_paid(ctx, doc, msg->invoice_id) != 0)
+        return -1;
 
     const json_t *suspension = json_object_get(doc, "suspension");
     if (!json_is_object(suspension))
@@ -415,6 +418,83 @@ cleanup:
     return rc;
 }
 
+/* ---- shared with the other handler files ------------------------------------------------------------ */
+
+int
+enf_check_entity(pacta_handler_ctx_t *ctx, const char *contract_id)
+{
+    return s_check_entity(ctx, contract_id);
+}
+
+json_t *
+enf_doc(pacta_handler_ctx_t *ctx, const char *contract_id)
+{
+    return s_doc(ctx, contract_id);
+}
+
+int
+enf_apply_suspend(pacta_handler_ctx_t *ctx, json_t *doc, const pacta_decision_t *decision, const char *contract_id,
+                  pacta_date_t today)
+{
+    return s_apply_suspend(ctx, doc, decision, contract_id, today);
+}
+
+int
+enf_apply_restore(pacta_handler_ctx_t *ctx, const pacta_decision_t *decision, const char *contract_id,
+                  const char *reason, pacta_date_t today)
+{
+    return s_apply_restore(ctx, decision, contract_id, reason, today);
+}
+
+int
+enf_apply_lost_period(pacta_handler_ctx_t *ctx, const pacta_decision_t *decision, const char *contract_id,
+                      const char *reason, pacta_date_t today)
+{
+    return s_apply_lost_period(ctx, decision, contract_id, reason, today);
+}
+
+int
+enf_no_memory(pacta_handler_ctx_t *ctx)
+{
+    return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_RETRY_LATER, NULL, "out of memory");
+}
+
+void
+enf_audit_fact(pacta_handler_ctx_t *ctx, const char *summary, pacta_date_t date, const char *ref)
+{
+    char day[PACTA_DATE_STR_LEN];
+    pacta_handler_date_text(date, day, sizeof day);
+    json_t *fact = json_pack("{s:s, s:s, s:s, s:s, s:s}", "entry", "fact", "message_type",
+                             pacta_handler_cause_type(ctx), "summary", summary, "date", day, "ref", ref);
+    if (fact)
+        pacta_handler_audit(ctx, fact);
+    json_decref(fact);
+}
+
+void
+enf_contract_from_doc(const json_t *doc, const char *contract_id, pacta_contract_t *contract)
+{
+    memset(contract, 0, sizeof *contract);
+    snprintf(contract->id, sizeof contract->id, "%s", contract_id);
+    contract->state = PACTA_CONTRACT_ACTIVE;
+    contract->start_on = PACTA_DATE_INVALID;
+    contract->ends_on = pacta_jdoc_date(doc, "ended_on");
+    contract->performance_started_on = PACTA_DATE_INVALID;
+    contract->suspended_since = PACTA_DATE_INVALID;
+    contract->formation.order_form_signed_on = PACTA_DATE_INVALID;
+    contract->formation.e_signed_on = PACTA_DATE_INVALID;
+    contract->formation.quote_validated_on = PACTA_DATE_INVALID;
+    contract->formation.first_used_on = PACTA_DATE_INVALID;
+    contract->formation.order_confirmed_on = PACTA_DATE_INVALID;
+    const json_t *suspension = json_object_get(doc, "suspension");
+    if (json_is_object(suspension)) {
+        contract->state = PACTA_CONTRACT_SUSPENDED;
+        contract->suspended_since = pacta_jdoc_date(suspension, "since");
+        snprintf(contract->suspension_reason, sizeof contract->suspension_reason, "%s",
+                 pacta_jdoc_str(suspension, "reason"));
+    }
+}
+
 /* ---- the declaration ----------------------------------------------------------------------- */
 
 static const char *const s_doc_names[] = {DOC, NULL};
@@ -425,8 +505,32 @@ static const char *const s_paid_required[] = {"invoice_id", "contract_id", "paid
 static const char *const s_approved_required[] = {"decision_id", "contract_id", NULL};
 static const char *const s_ended_required[] = {"contract_id", "ended_on", NULL};
 
+static const char *const s_cause_required[] = {"contract_id", "cause", "requested_on", NULL};
+static const char *const s_default_required[] = {"contract_id", "notice", "remedy_by", NULL};
+static const char *const s_remedied_required[] = {"contract_id", "remedied_on", NULL};
+static const char *const s_default_end_required[] = {"contract_id", "notice", NULL};
+static const char *const s_fm_started_required[] = {"contract_id", "started_on", NULL};
+static const char *const s_fm_ended_required[] = {"contract_id", "ended_on", NULL};
+static const char *const s_content_required[] = {"contract_id", "content_id", "deadline", NULL};
+static const char *const s_delivered_required[] = {"contract_id", "content_id", "delivered_on", NULL};
+static const char *const s_campaign_required[] = {"contract_id", "campaign_id", "launch_on", NULL};
+static const char *const s_budget_required[] = {"contract_id", "campaign_id", NULL};
+static const char *const s_option_required[] = {"contract_id", "item", "ordered_on", NULL};
+
 static const pacta_message_handler_t s_messages[] = {
     {"pacta.v1.InvoiceIssued", s_on_invoice_issued, s_issued_required, s_doc_names},
+    {"pacta.v1.TerminationForCauseRequested", enf_on_termination_for_cause, s_cause_required, s_doc_names},
+    {"pacta.v1.ProviderDefaultNotified", enf_on_provider_default_notified, s_default_required, s_doc_names},
+    {"pacta.v1.ProviderDefaultRemedied", enf_on_provider_default_remedied, s_remedied_required, s_doc_names},
+    {"pacta.v1.TerminationForProviderDefaultRequested", enf_on_termination_for_provider_default,
+     s_default_end_required, s_doc_names},
+    {"pacta.v1.ForceMajeureStarted", enf_on_force_majeure_started, s_fm_started_required, s_doc_names},
+    {"pacta.v1.ForceMajeureEnded", enf_on_force_majeure_ended, s_fm_ended_required, s_doc_names},
+    {"pacta.v1.ContentDeadlineSet", enf_on_content_deadline_set, s_content_required, s_doc_names},
+    {"pacta.v1.ContentDelivered", enf_on_content_delivered, s_delivered_required, s_doc_names},
+    {"pacta.v1.CampaignScheduled", enf_on_campaign_scheduled, s_campaign_required, s_doc_names},
+    {"pacta.v1.AdBudgetConfirmed", enf_on_ad_budget_confirmed, s_budget_required, s_doc_names},
+    {"pacta.v1.OptionOrdered", enf_on_option_ordered, s_option_required, s_doc_names},
     {"pacta.v1.ContractEnded", enf_on_contract_ended, s_ended_required, s_doc_names},
     {"pacta.v1.DecisionApproved", enf_on_decision_approved, s_approved_required, s_doc_names},
     {"pacta.v1.DecisionRejected", enf_on_decision_rejected, s_approved_required, s_doc_names},
@@ -434,10 +538,16 @@ static const pacta_message_handler_t s_messages[] = {
     {"pacta.v1.InvoicePaid", s_on_invoice_paid, s_paid_required, s_doc_names},
 };
 
+static const pacta_timer_handler_t s_timers[] = {
+    {ENF_TIMER_FORCE_MAJEURE, enf_on_force_majeure_timer, s_doc_names},
+    {ENF_TIMER_CONTENT, enf_on_content_timer, s_doc_names},
+    {ENF_TIMER_CAMPAIGN, enf_on_campaign_timer, s_doc_names},
+};
+
 const pacta_handler_set_t enf_handlers = {
     .messages = s_messages,
     .message_count = sizeof s_messages / sizeof s_messages[0],
-    .timers = NULL,
-    .timer_count = 0,
+    .timers = s_timers,
+    .timer_count = sizeof s_timers / sizeof s_timers[0],
     .arg = NULL,
 };

@@ -23,6 +23,7 @@
 #include "pacta/v1/contracts.pb-c.h"
 #include "pacta/v1/enforcement.pb-c.h"
 #include "pacta_decide.h"
+#include "pacta_facts.h"
 #include "pacta_jdoc.h"
 
 #define DOC "enforcement"
@@ -55,6 +56,8 @@ s_decision_type(const char *kind)
         return "pacta.v1.Restore";
     if (strcmp(kind, "lost_period") == 0)
         return "pacta.v1.LostPeriod";
+    if (strcmp(kind, "terminate") == 0)
+        return "pacta.v1.Terminate";
     return NULL;
 }
 
@@ -73,6 +76,7 @@ typedef struct {
     Pacta__V1__Suspend suspend;        /* kind suspend */
     Pacta__V1__Restore restore;        /* kind restore */
     Pacta__V1__LostPeriod lost;        /* kind lost_period */
+    Pacta__V1__Terminate terminate;    /* kind terminate (SG-4c, SG-4d, CC-13) */
 } decision_msg_t;
 
 /* Fills msg from a stored proposal; returns the message, or NULL for a
@@ -118,12 +122,33 @@ s_decision_msg(const json_t *proposal, const char *contract_id, Pacta__V1__Expla
         msg->lost.explanation = why;
         return &msg->lost.base;
     }
+    if (strcmp(kind, "terminate") == 0) {
+        //  What the rule does not know (the ground, who ends it, the
+        //  reasons) was kept with the proposal by enf_propose_with().
+        pacta__v1__terminate__init(&msg->terminate);
+        msg->terminate.decision_id = decision_id;
+        msg->terminate.contract_id = (char *) contract_id;
+        msg->terminate.cause = (Pacta__V1__TerminationCause) pacta_jdoc_int(proposal, "cause");
+        msg->terminate.terminated_by = (Pacta__V1__PartyRole) pacta_jdoc_int(proposal, "terminated_by");
+        msg->terminate.effective_on = &msg->from;
+        msg->terminate.without_indemnity = pacta_jdoc_bool(proposal, "without_indemnity");
+        msg->terminate.reasons = (char *) pacta_jdoc_str(proposal, "reasons");
+        msg->terminate.explanation = why;
+        return &msg->terminate.base;
+    }
     return NULL;
 }
 
 int
 enf_propose(pacta_handler_ctx_t *ctx, json_t *doc, const pacta_decision_t *decision, const char *contract_id,
             pacta_date_t today)
+{
+    return enf_propose_with(ctx, doc, decision, contract_id, today, NULL);
+}
+
+int
+enf_propose_with(pacta_handler_ctx_t *ctx, json_t *doc, const pacta_decision_t *decision, const char *contract_id,
+                 pacta_date_t today, const json_t *extra)
 {
     const pacta_profile_t *profile = pacta_handler_profile(ctx);
     char decision_id[PACTA_DECIDE_ID_SIZE];
@@ -166,6 +191,8 @@ enf_propose(pacta_handler_ctx_t *ctx, json_t *doc, const pacta_decision_t *decis
     pacta_jdoc_set_date(proposal, "proposed_on", today);
     json_object_set_new(proposal, "audit", entry);
     json_object_set_new(proposal, "applied_audit", applied_entry);
+    if (json_is_object(extra))
+        json_object_update_missing(proposal, (json_t *) extra);
     json_array_append_new(proposals, proposal);
     if (pacta_handler_put_doc(ctx, DOC) != 0)
         return -1;
@@ -196,6 +223,10 @@ enf_propose(pacta_handler_ctx_t *ctx, json_t *doc, const pacta_decision_t *decis
     else if (inner == &applied.lost.base) {
         msg.decision_case = PACTA__V1__DECISION_PROPOSED__DECISION_LOST_PERIOD;
         msg.lost_period = &applied.lost;
+    }
+    else if (inner == &applied.terminate.base) {
+        msg.decision_case = PACTA__V1__DECISION_PROPOSED__DECISION_TERMINATE;
+        msg.terminate = &applied.terminate;
     }
     int rc = pacta_handler_emit(ctx, &msg.base, DECISION_KIND, NULL, NULL, NULL);
     pacta_decide_explanation_destroy(&why);
@@ -255,12 +286,24 @@ s_still_applies(const json_t *doc, const json_t *proposal)
     if (strcmp(kind, "suspend") == 0) {
         if (json_is_object(json_object_get(doc, "suspension")))
             return false;
+        //  CC-4: a content suspension makes sense while content is missing.
+        if (strcmp(pacta_jdoc_str(proposal, "reason"), "content") == 0) {
+            size_t index;
+            json_t *content;
+            json_array_foreach(json_object_get(doc, "contents"), index, content) {
+                if (!pacta_date_is_valid(pacta_jdoc_date(content, "delivered_on")))
+                    return true;
+            }
+            return false;
+        }
         const char *ref = pacta_jdoc_str(proposal, "ref");
         const json_t *invoice = pacta_jdoc_find(json_object_get(doc, "invoices"), "invoice_id", ref);
         return !(invoice && pacta_date_is_valid(pacta_jdoc_date(invoice, "paid_on")));
     }
     if (strcmp(kind, "restore") == 0)
         return json_is_object(json_object_get(doc, "suspension"));
+    if (strcmp(kind, "terminate") == 0)   /* once the contract ended, there is nothing left to end */
+        return !pacta_date_is_valid(pacta_jdoc_date(doc, "ended_on")) && !json_object_get(doc, "termination");
     return true;
 }
 
@@ -269,11 +312,8 @@ enf_on_contract_ended(pacta_handler_ctx_t *ctx, const ProtobufCMessage *payload,
 {
     (void) arg;
     const Pacta__V1__ContractEnded *msg = (const Pacta__V1__ContractEnded *) payload;
-    char expected[PACTA_REF_SIZE + 8];
-    snprintf(expected, sizeof expected, "c:%s", msg->contract_id);
-    if (strcmp(expected, pacta_handler_entity_key(ctx)) != 0)
-        return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_INVALID, "envelope.entity_key",
-                                    "entity_key must be %s for contract %s", expected, msg->contract_id);
+    if (pacta_facts_check_entity(ctx, 'c', msg->contract_id, "contract_id") != 0)
+        return -1;
     json_t *doc = pacta_handler_doc(ctx, DOC);
     pacta_date_t ended_on = pacta_handler_date(msg->ended_on);
     if (pacta_jdoc_date(doc, "ended_on") == ended_on)
@@ -312,7 +352,10 @@ enf_withdraw_settled(pacta_handler_ctx_t *ctx, json_t *doc, pacta_date_t today)
         pacta_jdoc_set_str(proposal, "status", "withdrawn");
         pacta_jdoc_set_date(proposal, "answered_on", today);
         s_audit_answer(ctx, proposal, "withdrawn", NULL, "withdrawn_by", pacta_handler_service(ctx), "comment",
-                       "no longer applies: the invoice was paid", today);
+                       strcmp(pacta_jdoc_str(proposal, "reason"), "content") == 0
+                           ? "no longer applies: the content was delivered"
+                           : "no longer applies: the invoice was paid",
+                       today);
         changed = true;
     }
     return changed ? pacta_handler_put_doc(ctx, DOC) : 0;
@@ -359,6 +402,12 @@ enf_on_decision_approved(pacta_handler_ctx_t *ctx, const ProtobufCMessage *paylo
     else if (strcmp(kind, "restore") == 0) {
         json_object_set_new(doc, "suspension", json_null());
         pacta_jdoc_set_str(doc, "state", "active");
+    }
+    else if (strcmp(kind, "terminate") == 0) {
+        json_t *termination = json_object();
+        pacta_jdoc_set_str(termination, "decision_id", msg->decision_id);
+        pacta_jdoc_set_date(termination, "effective_on", pacta_jdoc_date(proposal, "date"));
+        json_object_set_new(doc, "termination", termination);
     }
     s_audit_answer(ctx, proposal, "applied", type, "approved_by", msg->approved_by, "comment", msg->comment,
                    approved_on);

@@ -27,11 +27,18 @@ extern "C" {
 
 /* Records decision (status PROPOSAL) as a pending proposal of doc (the
    enforcement document, put by the caller or here), audited, indexed and
-   announced. Suspend, restore and lost_period decisions can be approved
-   later; any other kind is recorded and announced without a decision to
+   announced. Suspend, restore, lost_period and terminate decisions can be
+   approved later; any other kind is recorded and announced without a decision to
    apply. 0 or -1. */
 int enf_propose(pacta_handler_ctx_t *ctx, json_t *doc, const pacta_decision_t *decision, const char *contract_id,
                 pacta_date_t today);
+
+/* The same, keeping the members of extra (borrowed; may be NULL) with the
+   proposal: what the applied message needs and the rule does not decide.
+   A "terminate" proposal reads "cause" (TerminationCause), "terminated_by"
+   (PartyRole), "without_indemnity" and "reasons". */
+int enf_propose_with(pacta_handler_ctx_t *ctx, json_t *doc, const pacta_decision_t *decision,
+                     const char *contract_id, pacta_date_t today, const json_t *extra);
 
 /* Withdraws the pending proposals that no longer make sense now (a
    suspension for an invoice paid since): status "withdrawn", audited,

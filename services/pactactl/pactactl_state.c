@@ -599,13 +599,14 @@ s_state_decision(const json_t *contract_doc, const json_t *audit)
             continue;
         }
         //  Without a running suspension: the last start, restore, end or
-        //  termination, else the last decision of all.
+        //  termination, else the last decision of all. A licence ending
+        //  (CC-10) follows from the contract's end; it never sets the state.
         if (strcmp(state, "suspended") == 0 && strcmp(kind, "suspend") == 0)
             latest = entry;
         else if (strcmp(state, "suspended") != 0
                  && (strcmp(kind, "start") == 0 || strcmp(kind, "restore") == 0
-                     || (strstr(kind, "end") && strcmp(kind, "suspend") != 0) || strstr(kind, "terminat")
-                     || strstr(kind, "withdraw")))
+                     || (strstr(kind, "end") && strcmp(kind, "suspend") != 0 && strcmp(kind, "licence_end") != 0)
+                     || strstr(kind, "terminat") || strstr(kind, "withdraw")))
             latest = entry;
     }
     if (!latest && !wanted) {
