@@ -16,6 +16,22 @@
 #include "rules_cc.h"
 
 int
+pacta_facts_check_entity(pacta_handler_ctx_t *ctx, char kind, const char *id, const char *field)
+{
+    assert(ctx && id && field && (kind == 'c' || kind == 's'));
+    const char *noun = kind == 'c' ? "contract" : "subject";
+    char expected[PACTA_FACTS_ENTITY_KEY_MAX];
+    if (snprintf(expected, sizeof expected, "%c:%s", kind, id) >= (int) sizeof expected)
+        return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_INVALID, field,
+                                    "%s id is longer than %d characters", noun, (int) sizeof expected - 3);
+    if (strcmp(expected, pacta_handler_entity_key(ctx)) != 0)
+        return pacta_handler_refuse(ctx, PACTA__V1__NACK_REASON__NACK_REASON_INVALID, "envelope.entity_key",
+                                    "entity_key must be %s for %s %s, got %s", expected, noun, id,
+                                    pacta_handler_entity_key(ctx));
+    return 0;
+}
+
+int
 pacta_facts_check_invoice_issued(pacta_handler_ctx_t *ctx, const Pacta__V1__InvoiceIssued *msg,
                                  pacta_date_t *due_on, char sc[PACTA_SC_SIZE])
 {

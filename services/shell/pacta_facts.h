@@ -18,6 +18,14 @@
 #include "pacta_handler.h"
 #include "pacta_sc.h"
 
+#define PACTA_FACTS_ENTITY_KEY_MAX 257 /* "c:<id>" with its NUL: the bus's entity-key limit + 1 */
+
+/* The envelope's entity key must be the one the message is about:
+   "c:<contract id>" (kind 'c') or "s:<subject id>" (kind 's'). 0, or -1
+   after pacta_handler_refuse(): INVALID naming `field` when the id is too
+   long for an entity key, "envelope.entity_key" when the key is another. */
+int pacta_facts_check_entity(pacta_handler_ctx_t *ctx, char kind, const char *id, const char *field);
+
 /* InvoiceIssued: the contract exists for the tenant, the ids fit, the total
    is not negative, a printed due date is not before the issue date and the
    due date can be known (printed, or from the terms), the structured
