@@ -10,8 +10,10 @@ usage() {
   cat <<USAGE
 Usage: scripts/run.sh [--keep-running] [--no-install] [--help]
 
-Builds Pacta, starts a local redis-server, the message bus and the five
-services on 127.0.0.1, runs the demo scenario and prints its results.
+Builds Pacta, starts a local redis-server, the message bus, the five
+services and an SMTP server (python3-aiosmtpd) on 127.0.0.1, runs the demo
+scenarios and prints their results: decisions with their clauses, the
+e-mails the client received, a data-subject access request.
 
   --keep-running  leave everything running after the demo until Ctrl-C
   --no-install    do not apt-get missing packages (fail instead)
@@ -76,6 +78,15 @@ done < <(grep -E '^PACTA_[A-Z0-9_]+=' "$PACTA_ROOT/deploy/pacta.env")
 export PACTA_REDIS_URL="unix://$PACTA_REDIS_SOCKET"
 export PACTA_PROFILE_DIR=$PACTA_ROOT/deploy/profiles
 export PACTA_CLOCK=test   # the demo moves the tenants' test clocks
+# The personal-data vault's master key (made fresh for each demo, like the
+# data it protects) and a real SMTP server on loopback that keeps every mail
+# it receives in a maildir, so the notices can be read after the demo.
+vault_key=$run/vault_master_key
+(umask 077; od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$vault_key")
+export PACTA_VAULT_MASTER_KEY_FILE=$vault_key
+smtp_port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export PACTA_SMTP_URL=smtp://127.0.0.1:$smtp_port
+export PACTA_SMTP_FROM=facturation@pacta.example
 # --- end of configuration -------------------------------------------------------
 pactactl=$build/services/pactactl/pactactl
 
@@ -98,6 +109,18 @@ printf '  %-15s http://127.0.0.1:%s/healthz  %s\n' bus 8080 "$(curl -fsS http://
 "$build/services/bus/pacta-bus-counter" --service-class demo-counter --types pacta.v1.FirstUseRecorded \
   --instance-id demo-counter-1 >"$run/logs/demo-counter.log" 2>&1 &
 pids+=($!)
+
+pacta_say "starting an SMTP server on 127.0.0.1:$smtp_port (python3-aiosmtpd; mail kept in $run/mail)"
+# Debian's python3 (python3-aiosmtpd), not whichever python3 comes first on PATH.
+/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$run/mail" \
+  >"$run/logs/smtp.log" 2>&1 &
+pids+=($!)
+ok=0
+for _ in $(seq 1 100); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$smtp_port") 2>/dev/null; then ok=1; break; fi
+  sleep 0.1
+done
+[ $ok = 1 ] || { cat "$run/logs/smtp.log" >&2; pacta_die "the SMTP server did not start on port $smtp_port"; }
 
 for entry in "${services[@]}"; do
   name=${entry%%:*} port=${entry##*:}
@@ -207,6 +230,46 @@ echo
 echo "-- the charges invoice"
 "$pactactl" invoice show --tenant sgevent ex05-F-SG-0303-LC1
 
+# --- demo: telling the client, and what is held about them (issue 6) -----------------
+# The same CapConnect §3 story for a client who reads Dutch: the CRM records
+# their e-mail address (it goes into the vault, encrypted with the subject's
+# own key), and each decision becomes a notice that the notifications service
+# renders in Dutch and sends through the SMTP server started above.
+example=$PACTA_ROOT/tests/notifications/example01_nl.jsonl
+echo
+echo "== Telling the client: CapConnect §3 for a Dutch-speaking client, pactactl replay $(basename "$example")"
+"$pactactl" clock reset --tenant capconnect >/dev/null
+"$pactactl" replay "$example" | tail -n 1
+mails() { find "$run/mail/new" -type f 2>/dev/null | wc -l; }
+for _ in $(seq 1 100); do
+  [ "$(mails)" -ge 5 ] && break
+  sleep 0.2
+done
+echo
+echo "-- the contract's delivery log (every notice, channel and attempt)"
+"$pactactl" notifications --tenant capconnect ntf01-C-1
+echo
+echo "-- the SMTP server's mailbox ($(mails) mails)"
+for mail in "$run/mail/new"/*; do
+  [ -f "$mail" ] || continue
+  printf '   %s\n' "$(grep -m1 '^Subject:' "$mail")"
+done
+suspension=$(grep -l 'CC-3b' "$run/mail/new"/* 2>/dev/null | head -n 1 || true)
+if [ -n "$suspension" ]; then
+  echo "-- the suspension notice, as the client reads it"
+  sed -n '/^$/,$p' "$suspension" | head -n 20 | sed 's/^/   /'
+fi
+echo
+echo "== A data-subject request: the client asks for a copy of everything held about them (L-4: 1 month)"
+"$pactactl" dsr open --tenant capconnect --subject ntf01-S-1 --right access --request-id demo-dsr-1 \
+  --received-on 2025-03-01
+"$pactactl" dsr show --tenant capconnect --subject ntf01-S-1
+echo "-- the export (decrypted with the master key; the read is recorded in the subject's audit stream)"
+"$pactactl" dsr export --tenant capconnect --subject ntf01-S-1 --request demo-dsr-1 \
+  --vault-master-key-file "$vault_key" -o "$run/export-ntf01-S-1.json"
+/usr/bin/python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print("   sections:", ", ".join(sorted(d)))' \
+  "$run/export-ntf01-S-1.json"
+
 if [ $keep = 1 ]; then
   pacta_say "everything is running; logs in $run/logs. Ctrl-C to stop."
   wait
@@ -214,7 +277,7 @@ fi
 echo
 pacta_say "stopping services, then the bus (SIGTERM)"
 stop_all
-for entry in "${services[@]}" demo-counter:0 bus:0; do
+for entry in "${services[@]}" demo-counter:0 smtp:0 bus:0; do
   name=${entry%%:*}
   printf '  %-15s %s\n' "$name" "$(tail -n 1 "$run/logs/$name.log")"
 done

@@ -33,6 +33,8 @@
 #include "pacta_bus_wire.h"
 #include "pacta_store.h"
 #include "pactactl_priv.h"
+#include "ctl_dsr.h"
+#include "ctl_notifications.h"
 
 #define EXIT_OK CTL_EXIT_OK
 #define EXIT_FAILED CTL_EXIT_FAILED
@@ -93,6 +95,15 @@ static const char s_commands_help[] =
     "  proposals approve --tenant T [--comment TEXT] DECISION_ID\n"
     "  proposals reject --tenant T --reason TEXT DECISION_ID\n"
     "                              pending decisions of rules in propose mode, and the operator's answer\n"
+    "  dsr open|erase|rectify|show|export --tenant T --subject S ...\n"
+    "                              data-subject requests and their exports (pactactl dsr --help)\n"
+    "  retention show --tenant T (--contract C | --subject S)\n"
+    "                              retention schedules and data categories (pactactl retention --help)\n"
+    "  notifications --tenant T [--json] CONTRACT\n"
+    "                              a contract's delivery log: every notice and every attempt\n"
+    "  letters list --tenant T [--json]\n"
+    "  letters show --tenant T [--json] LETTER_ID\n"
+    "                              registered letters to print, and their posting dates\n"
     "\nExit codes: 0 done, 1 the command failed (or a NACK), 2 usage error or invalid input (nothing sent).\n";
 
 int
@@ -728,6 +739,14 @@ pactactl_main(int argc, char **argv, FILE *out, FILE *err)
         rc = ctl_cmd_explain(&ctl);
     else if (strcmp(name, "proposals") == 0)
         rc = ctl_cmd_proposals(&ctl);
+    else if (strcmp(name, "dsr") == 0)
+        rc = ctl_cmd_dsr(&ctl);
+    else if (strcmp(name, "retention") == 0)
+        rc = ctl_cmd_retention(&ctl);
+    else if (strcmp(name, "notifications") == 0)
+        rc = ctl_cmd_notifications(&ctl);
+    else if (strcmp(name, "letters") == 0)
+        rc = ctl_cmd_letters(&ctl);
     else if (strcmp(name, "help") == 0) {
         pacta_config_print_help(ctl.config, out);
         fputs(s_commands_help, out);

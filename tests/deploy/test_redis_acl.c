@@ -351,11 +351,14 @@ s_key_rows(key_row_t *rows, size_t max)
 {
     size_t n = 0;
     n = s_add_row(rows, n, ENTITY ":contract", KEY_HASH, "contracts", false);
-    //  Invoicing and enforcement check that a contract exists (EXISTS) before
+    //  Invoicing, enforcement and notifications check that a contract exists (EXISTS) before
     //  taking an invoice of it (pacta_handler_require_contract()).
-    snprintf(rows[n - 1].readers, sizeof rows[n - 1].readers, " invoicing enforcement ");
+    //  gdpr-retention reads the contracts' documents for data-subject access exports.
+    snprintf(rows[n - 1].readers, sizeof rows[n - 1].readers, " invoicing enforcement gdpr-retention notifications ");
     n = s_add_row(rows, n, ENTITY ":ledger", KEY_HASH, "invoicing", false);
+    snprintf(rows[n - 1].readers, sizeof rows[n - 1].readers, " gdpr-retention ");
     n = s_add_row(rows, n, ENTITY ":enforcement", KEY_HASH, "enforcement", false);
+    snprintf(rows[n - 1].readers, sizeof rows[n - 1].readers, " gdpr-retention ");
     n = s_add_row(rows, n, ENTITY ":audit", KEY_STREAM, "contracts invoicing enforcement notifications gdpr-retention",
                   false);
     n = s_add_row(rows, n, "pacta:acme:{p:101202530353}:invoice", KEY_HASH, "invoicing", false);
@@ -363,6 +366,8 @@ s_key_rows(key_row_t *rows, size_t max)
     n = s_add_row(rows, n, "pacta:{ix:acme}:invoices", KEY_HASH, "invoicing", false);
     n = s_add_row(rows, n, "pacta:{ix:acme}:proposals", KEY_ZSET, "contracts invoicing enforcement", false);
     n = s_add_row(rows, n, SUBJECT ":vault", KEY_HASH, "gdpr-retention", false);
+    //  notifications reads it through the vault's narrow contact lookup (pacta_vault.h).
+    snprintf(rows[n - 1].readers, sizeof rows[n - 1].readers, " notifications ");
     n = s_add_row(rows, n, SUBJECT ":seen:notifications", KEY_ZSET, "notifications gdpr-retention", false);
     n = s_add_row(rows, n, CLOCK_KEY, KEY_STRING, "pactactl", true);
     n = s_add_row(rows, n, "other:key", KEY_STRING, "", false);
