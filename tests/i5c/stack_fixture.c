@@ -207,6 +207,57 @@ sk_integer(pacta_store_t *store, const char *command, const char *key, const cha
     return value;
 }
 
+void
+sk_replay_twice(sk_stack_t *stack, const char *path, const char *summary)
+{
+    sk_result_t r = sk_run(stack, "replay", "--wait", "30", path, NULL);
+    cr_assert_eq(r.rc, 0, "%s%s", r.out, r.err);
+    cr_assert(strstr(r.out, summary), "expected \"%s\" in:\n%s", summary, r.out);
+    cr_assert(strstr(r.out, " 0 nacked;"), "%s", r.out);
+    cr_assert(strstr(r.out, " 0 not met"), "%s", r.out);
+    sk_result_free(&r);
+    r = sk_run(stack, "replay", "--wait", "30", path, NULL);
+    cr_assert_eq(r.rc, 0, "%s%s", r.out, r.err);
+    cr_assert(strstr(r.out, "0 clock moves"), "%s", r.out);
+    cr_assert(strstr(r.out, " 0 not met"), "%s", r.out);
+    cr_assert(strstr(r.out, "(0 duplicates)") == NULL, "the second run sees duplicates: %s", r.out);
+    sk_result_free(&r);
+}
+
+json_t *
+sk_document(pacta_store_t *store, const char *tenant, const char *contract_id, const char *name)
+{
+    char key[256];
+    snprintf(key, sizeof key, "pacta:%s:{c:%s}:%s", tenant, contract_id, name);
+    redisReply *reply = NULL;
+    cr_assert_eq(pacta_store_command_strs(store, &reply, "HGET", key, "doc", NULL), 0);
+    cr_assert_eq(reply->type, REDIS_REPLY_STRING, "%s has a document", key);
+    json_error_t error;
+    json_t *doc = json_loads(reply->str, 0, &error);
+    freeReplyObject(reply);
+    cr_assert_not_null(doc, "%s", error.text);
+    return doc;
+}
+
+size_t
+sk_audit_count(pacta_store_t *store, const char *tenant, const char *contract_id, const char *field,
+               const char *value)
+{
+    char key[256];
+    snprintf(key, sizeof key, "pacta:%s:{c:%s}:audit", tenant, contract_id);
+    redisReply *reply = NULL;
+    cr_assert_eq(pacta_store_command_strs(store, &reply, "XRANGE", key, "-", "+", NULL), 0);
+    size_t count = 0;
+    for (size_t i = 0; reply->type == REDIS_REPLY_ARRAY && i < reply->elements; i++) {
+        const redisReply *fields = reply->element[i]->element[1];
+        for (size_t j = 0; j + 1 < fields->elements; j += 2)
+            if (strcmp(fields->element[j]->str, field) == 0 && strcmp(fields->element[j + 1]->str, value) == 0)
+                count++;
+    }
+    freeReplyObject(reply);
+    return count;
+}
+
 /* ---- snapshots ------------------------------------------------------------ */
 
 typedef struct {

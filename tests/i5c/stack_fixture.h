@@ -16,6 +16,7 @@
 #ifndef STACK_FIXTURE_H_INCLUDED
 #define STACK_FIXTURE_H_INCLUDED
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -80,6 +81,17 @@ char *sk_snapshot(pacta_store_t *store, const char *pattern, bool portable);
 /* An integer reply (or a string holding one) of `command key [field]`,
    e.g. XLEN or HGET version; 0 when the key or field does not exist. */
 long long sk_integer(pacta_store_t *store, const char *command, const char *key, const char *field);
+/* Replays the scenario file at path: every expectation met, nothing
+   refused, and the summary line holds `summary` ("3 sent, 3 acked"); then
+   again: no clock move, only duplicates, every expectation still met. */
+void sk_replay_twice(sk_stack_t *stack, const char *path, const char *summary);
+/* The JSON document `name` ("contract", "ledger"...) of a contract (the
+   test fails when it does not exist; caller decrefs). */
+json_t *sk_document(pacta_store_t *store, const char *tenant, const char *contract_id, const char *name);
+/* The number of entries of a contract's audit stream whose field `field`
+   is `value`. */
+size_t sk_audit_count(pacta_store_t *store, const char *tenant, const char *contract_id, const char *field,
+                      const char *value);
 /* Number of lines of text containing needle. */
 size_t sk_count_lines(const char *text, const char *needle);
 

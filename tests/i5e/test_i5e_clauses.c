@@ -55,42 +55,20 @@ s_stack_stop(i5e_stack_t *stack)
     pacta_store_destroy(&stack->store);
 }
 
-/* Replays file: every expectation met, nothing refused; then again: only
-   duplicates, nothing met differently. `summary` is the first run's
-   expected tally ("3 sent, 3 acked"). */
+/* Replays a file of tests/scenarios twice (sk_replay_twice). */
 static void
 s_replay_twice(i5e_stack_t *stack, const char *file, const char *summary)
 {
     char path[BH_PATH_MAX];
     snprintf(path, sizeof path, "%s%s", SCENARIOS, file);
-    sk_result_t r = sk_run(&stack->sk, "replay", "--wait", "30", path, NULL);
-    cr_assert_eq(r.rc, 0, "%s%s", r.out, r.err);
-    cr_assert(strstr(r.out, summary), "expected \"%s\" in:\n%s", summary, r.out);
-    cr_assert(strstr(r.out, " 0 nacked;"), "%s", r.out);
-    cr_assert(strstr(r.out, " 0 not met"), "%s", r.out);
-    sk_result_free(&r);
-    r = sk_run(&stack->sk, "replay", "--wait", "30", path, NULL);
-    cr_assert_eq(r.rc, 0, "%s%s", r.out, r.err);
-    cr_assert(strstr(r.out, "0 clock moves"), "%s", r.out);
-    cr_assert(strstr(r.out, " 0 not met"), "%s", r.out);
-    cr_assert(strstr(r.out, "(0 duplicates)") == NULL, "the second run sees duplicates: %s", r.out);
-    sk_result_free(&r);
+    sk_replay_twice(&stack->sk, path, summary);
 }
 
 /* The contract document of tenant/contract (caller decrefs). */
 static json_t *
 s_contract(i5e_stack_t *stack, const char *tenant, const char *contract_id)
 {
-    char key[256];
-    snprintf(key, sizeof key, "pacta:%s:{c:%s}:contract", tenant, contract_id);
-    redisReply *reply = NULL;
-    cr_assert_eq(pacta_store_command_strs(stack->store, &reply, "HGET", key, "doc", NULL), 0);
-    cr_assert_eq(reply->type, REDIS_REPLY_STRING, "%s has a document", key);
-    json_error_t error;
-    json_t *doc = json_loads(reply->str, 0, &error);
-    freeReplyObject(reply);
-    cr_assert_not_null(doc, "%s", error.text);
-    return doc;
+    return sk_document(stack->store, tenant, contract_id, "contract");
 }
 
 static const char *
@@ -104,19 +82,7 @@ s_str(const json_t *doc, const char *key)
 static size_t
 s_audit_count(i5e_stack_t *stack, const char *tenant, const char *contract_id, const char *field, const char *value)
 {
-    char key[256];
-    snprintf(key, sizeof key, "pacta:%s:{c:%s}:audit", tenant, contract_id);
-    redisReply *reply = NULL;
-    cr_assert_eq(pacta_store_command_strs(stack->store, &reply, "XRANGE", key, "-", "+", NULL), 0);
-    size_t count = 0;
-    for (size_t i = 0; reply->type == REDIS_REPLY_ARRAY && i < reply->elements; i++) {
-        const redisReply *fields = reply->element[i]->element[1];
-        for (size_t j = 0; j + 1 < fields->elements; j += 2)
-            if (strcmp(fields->element[j]->str, field) == 0 && strcmp(fields->element[j + 1]->str, value) == 0)
-                count++;
-    }
-    freeReplyObject(reply);
-    return count;
+    return sk_audit_count(stack->store, tenant, contract_id, field, value);
 }
 
 /* Sends one JSON event line with pactactl send; returns its result. */
