@@ -241,8 +241,12 @@ echo "== Telling the client: CapConnect §3 for a Dutch-speaking client, pactact
 "$pactactl" clock reset --tenant capconnect >/dev/null
 "$pactactl" replay "$example" | tail -n 1
 mails() { find "$run/mail/new" -type f 2>/dev/null | wc -l; }
-for _ in $(seq 1 100); do
-  [ "$(mails)" -ge 5 ] && break
+# Every notice of this contract goes by e-mail: wait until the mailbox holds
+# as many mails as the delivery log has notices (at most 30 s).
+notices() { "$pactactl" notifications --tenant capconnect ntf01-C-1 | sed -n '1s/.*, \([0-9]*\) notices$/\1/p'; }
+for _ in $(seq 1 150); do
+  n=$(notices)
+  [ "${n:-0}" -gt 0 ] && [ "$(mails)" -ge "$n" ] && break
   sleep 0.2
 done
 echo
