@@ -16,11 +16,11 @@
 #include "bus_allow.h"
 
 #include <assert.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus_file.h"
 #include "pacta_map.h"
 
 typedef struct {
@@ -310,29 +310,12 @@ int
 bus_allow_load_file(bus_allow_t *self, const char *path, char *err, size_t err_size)
 {
     assert(self && path);
-    int rc = -1;
-    char *text = NULL;
-    FILE *file = fopen(path, "rb");
-    if (!file) {
-        snprintf(err, err_size, "%s: %s", path, strerror(errno));
-        goto cleanup;
-    }
-    text = malloc(BUS_ALLOW_FILE_MAX + 1);
-    if (!text) {
-        snprintf(err, err_size, "%s: out of memory", path);
-        goto cleanup;
-    }
-    size_t len = fread(text, 1, BUS_ALLOW_FILE_MAX + 1, file);
-    if (ferror(file) || len > BUS_ALLOW_FILE_MAX) {
-        snprintf(err, err_size, "%s: unreadable or larger than %d bytes", path, BUS_ALLOW_FILE_MAX);
-        goto cleanup;
-    }
-    rc = bus_allow_parse(self, text, len, path, err, err_size);
-
-cleanup:
+    size_t len = 0;
+    char *text = bus_file_read(path, BUS_ALLOW_FILE_MAX, &len, err, err_size);
+    if (!text)
+        return -1;
+    int rc = bus_allow_parse(self, text, len, path, err, err_size);
     free(text);
-    if (file)
-        fclose(file);
     return rc;
 }
 

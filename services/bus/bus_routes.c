@@ -17,12 +17,12 @@
 #include "bus_routes.h"
 
 #include <assert.h>
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus_file.h"
 #include "pacta_map.h"
 #include "ctr_service.h"
 #include "enf_service.h"
@@ -257,29 +257,12 @@ int
 bus_routes_load_file(bus_routes_t *self, const char *path, char *err, size_t err_size)
 {
     assert(self && path);
-    int rc = -1;
-    char *text = NULL;
-    FILE *file = fopen(path, "rb");
-    if (!file) {
-        snprintf(err, err_size, "%s: %s", path, strerror(errno));
-        goto cleanup;
-    }
-    text = malloc(BUS_ROUTES_FILE_MAX + 1);
-    if (!text) {
-        snprintf(err, err_size, "%s: out of memory", path);
-        goto cleanup;
-    }
-    size_t len = fread(text, 1, BUS_ROUTES_FILE_MAX + 1, file);
-    if (ferror(file) || len > BUS_ROUTES_FILE_MAX) {
-        snprintf(err, err_size, "%s: unreadable or larger than %d bytes", path, BUS_ROUTES_FILE_MAX);
-        goto cleanup;
-    }
-    rc = bus_routes_parse(self, text, len, path, err, err_size);
-
-cleanup:
+    size_t len = 0;
+    char *text = bus_file_read(path, BUS_ROUTES_FILE_MAX, &len, err, err_size);
+    if (!text)
+        return -1;
+    int rc = bus_routes_parse(self, text, len, path, err, err_size);
     free(text);
-    if (file)
-        fclose(file);
     return rc;
 }
 
